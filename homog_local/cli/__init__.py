@@ -1,0 +1,1 @@
+"""The ``homog`` command line interface, a thin shell over the core API."""

@@ -1,0 +1,68 @@
+"""Records produced by a generation backend."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = ["Generation", "StopReason"]
+
+
+class StopReason(str, Enum):
+    """Why a generation ended."""
+
+    EOS = "eos"
+    STOP_STRING = "stop_string"
+    MAX_TOKENS = "max_tokens"
+    CONTEXT_FULL = "context_full"
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One generated answer.
+
+    Parameters
+    ----------
+    text : str
+        Decoded answer with surrounding whitespace stripped.
+    n_tokens : int
+        Tokens kept in the answer (after a stop string cut).
+    stop_reason : StopReason
+        Why decoding ended.
+    token_entropies : tuple of float
+        Full-vocabulary Shannon entropy (nats) of the model's next-token
+        distribution at each kept token, at temperature 1 and before any
+        sampler filter.
+    log_prob : float
+        Sum of the kept tokens' log-probabilities under the same unfiltered
+        distribution (nats); 0.0 for an empty answer.
+    seed : int or None
+        Sampler seed; None for the greedy answer.
+    elapsed_s : float
+        Wall time spent decoding this answer.
+    """
+
+    text: str
+    n_tokens: int
+    stop_reason: StopReason
+    token_entropies: tuple[float, ...] = field(default=())
+    log_prob: float = 0.0
+    seed: int | None = None
+    elapsed_s: float = 0.0
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the answer has no visible text."""
+        return self.text.strip() == ""
+
+    @property
+    def mean_entropy(self) -> float | None:
+        """Mean token entropy (nats), or None for an empty answer."""
+        if not self.token_entropies:
+            return None
+        return sum(self.token_entropies) / len(self.token_entropies)
+
+    @property
+    def max_entropy(self) -> float | None:
+        """Max token entropy (nats), or None for an empty answer."""
+        return max(self.token_entropies) if self.token_entropies else None

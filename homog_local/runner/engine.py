@@ -1,0 +1,473 @@
+"""Create, run and resume runs over the store.
+
+One question is one transaction: its greedy answer, N samples, clusters,
+signals, labels and costs are committed together, so a run killed at any
+moment loses at most the question in flight and resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from homog_local.cluster import cluster_embeddings, cluster_jaccard
+from homog_local.datasets import BUILTIN_DATASETS, Question, load_dataset
+from homog_local.errors import ModelLoadError, RunCancelled, SamplerHealthWarning
+from homog_local.generation import PROMPT_TEMPLATE, Generation, RenderedPrompt, sample_seed
+from homog_local.judges import Judge, judges_for
+from homog_local.models import ModelEntry, ModelKind, ModelRole, resolve_model
+from homog_local.runner.environment import environment_facts
+from homog_local.runner.progress import RunProgress, ScrTracker
+from homog_local.settings import ClusterKind, ClusterSpec, RunSettings, SamplerParams
+from homog_local.signals import STAGE_GREEDY, STAGE_SAMPLING, compute_signals
+from homog_local.store import QuestionResult, Store
+from homog_local.store.records import (
+    ClusterRecord,
+    LabelRecord,
+    SampleRecord,
+    StageCost,
+)
+
+__all__ = ["Embedder", "GeneratorBackend", "RunEngine", "RunOutcome"]
+
+log = logging.getLogger(__name__)
+
+# Questions inspected by the sampler health check.
+_HEALTH_CHECK_QUESTIONS = 3
+_HEALTH_CHECK_MIN_TEMPERATURE = 0.7
+
+
+class GeneratorBackend(Protocol):
+    """What the run loop needs from a generation backend."""
+
+    def render(self, question: str) -> RenderedPrompt:
+        """Render the prompt of a question."""
+
+    def n_prompt_tokens(self, prompt: RenderedPrompt) -> int:
+        """Count prompt tokens."""
+
+    def greedy(self, prompt: RenderedPrompt, max_tokens: int) -> Generation:
+        """Generate the greedy answer."""
+
+    def sample(
+        self,
+        prompt: RenderedPrompt,
+        params: SamplerParams,
+        seeds: Sequence[int],
+        max_tokens: int,
+        cancel: threading.Event | None = None,
+    ) -> list[Generation]:
+        """Generate one sampled answer per seed."""
+
+    def close(self) -> None:
+        """Free the model."""
+
+
+class Embedder(Protocol):
+    """What the run loop needs from a sentence embedder."""
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Return L2-normalised embeddings, one row per text."""
+
+
+BackendFactory = Callable[[ModelEntry, RunSettings], GeneratorBackend]
+EmbedderFactory = Callable[[str], Embedder]
+
+
+def _default_backend(entry: ModelEntry, settings: RunSettings) -> GeneratorBackend:
+    from homog_local.generation.llama_backend import LlamaBackend
+
+    assert entry.path is not None  # resolve_model returns present entries only
+    use_template = entry.kind is ModelKind.INSTRUCT if entry.kind is not None else None
+    return LlamaBackend(
+        entry.path,
+        use_chat_template=use_template,
+        n_ctx=settings.n_ctx,
+        gpu_layers=settings.gpu_layers,
+        n_threads=settings.n_threads,
+    )
+
+
+def _default_embedder(name: str) -> Embedder:
+    from homog_local.embed import load_embedder
+
+    return load_embedder(name)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """How a call to :meth:`RunEngine.execute` ended.
+
+    Parameters
+    ----------
+    run_id : int
+        Run id.
+    status : str
+        ``finished``, ``interrupted`` or ``failed``.
+    n_done_now : int
+        Questions stored by this call.
+    n_empty_answers : int
+        Empty answers stored (kept and flagged) by this call.
+    """
+
+    run_id: int
+    status: str
+    n_done_now: int
+    n_empty_answers: int
+
+
+class RunEngine:
+    """Run homogenization measurements into a store.
+
+    Parameters
+    ----------
+    store : Store
+        Where runs live.
+    backend_factory : callable, optional
+        Builds the generator from a model entry; tests pass fakes.
+    embedder_factory : callable, optional
+        Builds an embedder from a model name.
+    clock : callable, optional
+        Monotonic clock in seconds.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        backend_factory: BackendFactory | None = None,
+        embedder_factory: EmbedderFactory | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.store = store
+        self._backend_factory = backend_factory or _default_backend
+        self._embedder_factory = embedder_factory or _default_embedder
+        self._clock = clock
+
+    def create(self, settings: RunSettings) -> int:
+        """Validate settings, resolve the model and dataset, and store a new run.
+
+        Returns
+        -------
+        int
+            The new run id.
+
+        Raises
+        ------
+        ConfigError, DatasetError, ModelLoadError
+            When a setting, the dataset or the model is not usable; nothing
+            is stored then.
+        """
+        settings.validate()
+        entry = resolve_model(settings.model, ModelRole.GENERATOR)
+        for spec in settings.clusterers:
+            if spec.kind is ClusterKind.EMBEDDING and spec.model is not None:
+                resolve_model(spec.model, ModelRole.EMBEDDER, verify_sha256=False)
+        loaded = load_dataset(settings.dataset, limit=settings.limit or None)
+        kind = entry.kind.value if entry.kind is not None else (
+            "instruct" if entry.has_chat_template else "base"
+        )
+        run_id = self.store.create_run(
+            settings=settings.to_json(),
+            model_name=entry.name,
+            model_path=str(entry.path),
+            model_sha256=entry.sha256 or "",
+            model_kind=kind,
+            dataset=loaded.name,
+            dataset_source=loaded.source,
+            questions=loaded.questions,
+            n_skipped_rows=len(loaded.skipped),
+            seed=settings.seed,
+            prompt_template=PROMPT_TEMPLATE,
+            environment=environment_facts(),
+        )
+        for row in loaded.skipped:
+            self.store.add_event(
+                run_id, "warning", "skipped_row",
+                f"{loaded.source} line {row.line}: {row.reason}"
+                + (f" (field {row.field!r})" if row.field else ""),
+            )
+        log.info("created run %d: %s on %s, %d questions", run_id, entry.name, loaded.name,
+                 len(loaded.questions))
+        return run_id
+
+    def execute(
+        self,
+        run_id: int,
+        *,
+        on_progress: Callable[[RunProgress], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> RunOutcome:
+        """Run (or resume) a stored run until every question is done or it is cancelled.
+
+        Parameters
+        ----------
+        run_id : int
+            A run from :meth:`create`, possibly interrupted earlier.
+        on_progress : callable, optional
+            Called after each stored question.
+        cancel : threading.Event, optional
+            Checked between samples and between questions.
+
+        Returns
+        -------
+        RunOutcome
+            ``finished`` or ``interrupted``; other failures raise after the
+            run is marked ``failed``.
+        """
+        run = self.store.get_run(run_id)
+        settings = RunSettings.from_json(run.settings)
+        pending = self.store.pending_questions(run_id)
+        if not pending:
+            self.store.set_status(run_id, "finished")
+            return RunOutcome(run_id, "finished", 0, 0)
+
+        entry = resolve_model(run.model_path, ModelRole.GENERATOR)
+        if run.model_sha256 and entry.sha256 and entry.sha256 != run.model_sha256:
+            raise ModelLoadError(
+                run.model_path,
+                f"the file changed since run {run_id} started (sha256 {entry.sha256[:12]}… "
+                f"instead of {run.model_sha256[:12]}…); start a new run instead of resuming",
+            )
+        entry = _with_kind(entry, run.model_kind)
+        backend = self._backend_factory(entry, settings)
+        self.store.set_status(run_id, "running")
+        loop = _QuestionLoop(self, run_id, run.dataset, settings, backend, cancel)
+        status = "failed"
+        try:
+            loop.run(pending, run.n_questions, run.n_done, on_progress)
+            status = "finished"
+        except (RunCancelled, KeyboardInterrupt):
+            status = "interrupted"
+            if not isinstance(cancel, threading.Event) or not cancel.is_set():
+                raise
+        except BaseException as error:
+            self.store.set_status(run_id, "failed", str(error))
+            raise
+        finally:
+            backend.close()
+            if status != "failed":
+                self.store.set_status(run_id, status)
+            elif loop.interrupted:
+                self.store.set_status(run_id, "interrupted")
+        return RunOutcome(run_id, status, loop.n_done_now, loop.n_empty)
+
+
+def _with_kind(entry: ModelEntry, stored_kind: str) -> ModelEntry:
+    import dataclasses
+
+    return dataclasses.replace(entry, kind=ModelKind(stored_kind))
+
+
+class _QuestionLoop:
+    """State of one execute() call."""
+
+    def __init__(
+        self,
+        engine: RunEngine,
+        run_id: int,
+        dataset: str,
+        settings: RunSettings,
+        backend: GeneratorBackend,
+        cancel: threading.Event | None,
+    ) -> None:
+        self.engine = engine
+        self.store = engine.store
+        self.run_id = run_id
+        self.dataset = dataset
+        self.settings = settings
+        self.backend = backend
+        self.cancel = cancel
+        self.clock = engine._clock
+        self.n_done_now = 0
+        self.n_empty = 0
+        self.interrupted = False
+        self._embedders: dict[str, Embedder] = {}
+        self._identical_sample_sets: list[bool] = []
+        info = BUILTIN_DATASETS.get(dataset)
+        answer_kind = info.answer_kind if info is not None else "alias"
+        judge_embedder = self._embedder(settings.embedder) if answer_kind == "truthfulqa" else None
+        self.judges: list[Judge] = judges_for(
+            answer_kind, embed=judge_embedder.embed if judge_embedder is not None else None
+        )
+
+    def _embedder(self, name: str) -> Embedder:
+        if name not in self._embedders:
+            self._embedders[name] = self.engine._embedder_factory(name)
+        return self._embedders[name]
+
+    def run(
+        self,
+        pending: Sequence[Any],
+        n_total: int,
+        n_done_before: int,
+        on_progress: Callable[[RunProgress], None] | None,
+    ) -> None:
+        started = self.clock()
+        generation_s = 0.0
+        n_tokens = 0
+        tracker = ScrTracker()
+        for method, counts in self._stored_cluster_counts().items():
+            for count in counts:
+                tracker.add(method, count)
+        for row in pending:
+            if self.cancel is not None and self.cancel.is_set():
+                raise RunCancelled()
+            question = _question_from_row(self.dataset, row)
+            result, gen_s, gen_tokens = self._process(question)
+            self.store.save_question(self.run_id, result)
+            self.n_done_now += 1
+            generation_s += gen_s
+            n_tokens += gen_tokens
+            for record in result.clusters:
+                tracker.add(record.method, record.n_clusters)
+            self._check_sampler_health(result)
+            if on_progress is not None:
+                elapsed = self.clock() - started
+                remaining = len(pending) - self.n_done_now
+                on_progress(
+                    RunProgress(
+                        run_id=self.run_id,
+                        n_done=n_done_before + self.n_done_now,
+                        n_total=n_total,
+                        tokens_per_s=n_tokens / generation_s if generation_s > 0 else 0.0,
+                        eta_s=elapsed / self.n_done_now * remaining,
+                        elapsed_s=elapsed,
+                        question=question.text,
+                        samples=tuple(s.text for s in result.samples),
+                        clusters={c.method: c.assignments for c in result.clusters},
+                        scr=tracker.scr(),
+                        mean_clusters=tracker.mean_clusters(),
+                    )
+                )
+
+    def _stored_cluster_counts(self) -> dict[str, list[int]]:
+        counts: dict[str, list[int]] = {}
+        for by_method in self.store.clusters(self.run_id).values():
+            for method, record in by_method.items():
+                counts.setdefault(method, []).append(record.n_clusters)
+        return counts
+
+    def _process(self, question: Question) -> tuple[QuestionResult, float, int]:
+        settings = self.settings
+        prompt = self.backend.render(question.text)
+        costs: list[StageCost] = []
+        events: list[tuple[str, str, str]] = []
+
+        t0 = self.clock()
+        greedy = self.backend.greedy(prompt, settings.max_tokens)
+        t1 = self.clock()
+        costs.append(StageCost(STAGE_GREEDY, t1 - t0, greedy.n_tokens))
+
+        seeds = [sample_seed(settings.seed, question.qid, i) for i in range(settings.n_samples)]
+        samples = self.backend.sample(
+            prompt, settings.sampler_params, seeds, settings.max_tokens, self.cancel
+        )
+        t2 = self.clock()
+        n_sample_tokens = sum(s.n_tokens for s in samples)
+        costs.append(StageCost(STAGE_SAMPLING, t2 - t1, n_sample_tokens))
+
+        n_empty = sum(1 for s in samples if s.is_empty) + int(greedy.is_empty)
+        if n_empty:
+            self.n_empty += n_empty
+            events.append(("warning", "empty_answer",
+                           f"{n_empty} empty answer(s) kept and flagged"))
+            log.warning("question %s: %d empty answer(s) kept and flagged", question.qid, n_empty)
+
+        texts = [s.text for s in samples]
+        clusters = []
+        for spec in settings.clusterers:
+            t_start = self.clock()
+            clusters.append(self._cluster(spec, texts))
+            costs.append(StageCost(f"cluster:{spec.method}", self.clock() - t_start, 0))
+
+        greedy_record = _sample_record(greedy)
+        signals = compute_signals(greedy_record, clusters)
+
+        t_judge = self.clock()
+        labels = [
+            LabelRecord(lab.judge, lab.label, lab.score, lab.detail, index == 0)
+            for index, lab in enumerate(judge.judge(question, greedy.text) for judge in self.judges)
+        ]
+        costs.append(StageCost("judge", self.clock() - t_judge, 0))
+
+        result = QuestionResult(
+            qid=question.qid,
+            prompt=prompt.text,
+            n_prompt_tokens=self.backend.n_prompt_tokens(prompt),
+            greedy=greedy_record,
+            samples=tuple(_sample_record(s) for s in samples),
+            clusters=tuple(clusters),
+            signals=tuple(signals),
+            labels=tuple(labels),
+            costs=tuple(costs),
+            events=tuple(events),
+        )
+        return result, t2 - t0, greedy.n_tokens + n_sample_tokens
+
+    def _cluster(self, spec: ClusterSpec, texts: list[str]) -> ClusterRecord:
+        if spec.kind is ClusterKind.JACCARD:
+            assignments = cluster_jaccard(texts, spec.threshold)
+        else:
+            embedder = self._embedder(spec.model or self.settings.embedder)
+            assignments = cluster_embeddings(embedder.embed(texts), spec.threshold)
+        return ClusterRecord(spec.method, spec.kind.value, spec.threshold, spec.model, assignments)
+
+    def _check_sampler_health(self, result: QuestionResult) -> None:
+        """Warn when the first questions' samples are all byte-identical at a high temperature."""
+        if len(self._identical_sample_sets) >= _HEALTH_CHECK_QUESTIONS:
+            return
+        if self.settings.n_samples < 2:
+            return
+        if self.settings.sampler_params.temperature < _HEALTH_CHECK_MIN_TEMPERATURE:
+            return
+        texts = {s.text for s in result.samples}
+        self._identical_sample_sets.append(len(texts) == 1)
+        if len(self._identical_sample_sets) == _HEALTH_CHECK_QUESTIONS and all(
+            self._identical_sample_sets
+        ):
+            message = (
+                f"the samples of each of the first {_HEALTH_CHECK_QUESTIONS} questions are "
+                f"byte-identical at temperature {self.settings.sampler_params.temperature:g}; "
+                "sampling looks broken (seeds or sampler not applied), which would fake "
+                "homogenization; check the backend before trusting this run"
+            )
+            warnings.warn(message, SamplerHealthWarning, stacklevel=2)
+            log.warning("%s", message)
+            self.store.add_event(self.run_id, "warning", "sampler_health", message)
+
+
+def _question_from_row(dataset: str, row: Any) -> Question:
+    return Question(
+        dataset=dataset,
+        qid=row["qid"],
+        index=row["position"],
+        text=row["text"],
+        references=tuple(json.loads(row["references_json"])),
+        incorrect_references=tuple(json.loads(row["incorrect_references_json"])),
+        category=row["category"],
+    )
+
+
+def _sample_record(generation: Generation) -> SampleRecord:
+    return SampleRecord(
+        text=generation.text,
+        n_tokens=generation.n_tokens,
+        stop_reason=generation.stop_reason.value,
+        log_prob=generation.log_prob,
+        mean_token_entropy=generation.mean_entropy,
+        is_empty=generation.is_empty,
+        elapsed_s=generation.elapsed_s,
+        seed=generation.seed,
+        token_entropies=generation.token_entropies,
+        max_token_entropy=generation.max_entropy,
+    )

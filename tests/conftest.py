@@ -1,0 +1,24 @@
+"""Shared fixtures: every test gets its own data directory and database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point HOMOG_HOME at a fresh folder and keep the shared model cache."""
+    home = tmp_path_factory.mktemp("homog_home")
+    monkeypatch.setenv("HOMOG_HOME", str(home))
+    monkeypatch.delenv("HOMOG_DB", raising=False)
+    # Assembled model files (Gemma's chunks) are reused across tests.
+    monkeypatch.setenv("HOMOG_CACHE_DIR", str(_shared_cache()))
+    return home
+
+
+def _shared_cache() -> Path:
+    path = Path(__file__).resolve().parent.parent / ".pytest_cache" / "homog-model-cache"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
