@@ -11,15 +11,25 @@ import dataclasses
 import os
 import tomllib
 from dataclasses import dataclass, field
-from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from homog_local.cluster.spec import (
+    DEFAULT_LLM_JUDGE,
+    ClusterAssign,
+    ClusterKind,
+    ClusterSpec,
+    EquivalenceRule,
+)
 from homog_local.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_LLM_JUDGE",
     "SAMPLER_PRESETS",
+    "ClusterAssign",
+    "ClusterKind",
     "ClusterSpec",
+    "EquivalenceRule",
     "RunSettings",
     "SamplerParams",
     "resolve_settings",
@@ -89,61 +99,6 @@ SAMPLER_PRESETS: dict[str, SamplerParams] = {
         temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, repeat_penalty=1.0, repeat_last_n=0
     ),
 }
-
-
-class ClusterKind(str, Enum):
-    """Clusterer families available to a run."""
-
-    JACCARD = "jaccard"
-    EMBEDDING = "embedding"
-
-
-@dataclass(frozen=True)
-class ClusterSpec:
-    """One clusterer with its threshold, recorded with every cluster result.
-
-    Parameters
-    ----------
-    kind : ClusterKind
-        Clusterer family.
-    threshold : float
-        Similarity threshold τ: Jaccard similarity for ``jaccard`` and cosine
-        similarity for ``embedding`` (cut at cosine distance 1 − τ).
-    model : str or None
-        Embedding model name for ``embedding``.
-    """
-
-    kind: ClusterKind
-    threshold: float
-    model: str | None = None
-
-    @property
-    def method(self) -> str:
-        """Stable method label, for example ``jaccard@0.4`` or ``embedding:minilm-l6-int8@0.85``."""
-        name = self.kind.value if self.model is None else f"{self.kind.value}:{self.model}"
-        return f"{name}@{self.threshold:g}"
-
-    @classmethod
-    def parse(cls, text: str, default_embedder: str) -> ClusterSpec:
-        """Parse ``jaccard``, ``embedding``, ``embedding:MODEL`` with an optional ``@TAU``."""
-        body, _, tau_text = text.partition("@")
-        kind_text, _, model = body.partition(":")
-        try:
-            kind = ClusterKind(kind_text)
-        except ValueError:
-            raise ConfigError(
-                "--cluster", text, "use jaccard[@TAU] or embedding[:MODEL][@TAU]"
-            ) from None
-        default_tau = 0.4 if kind is ClusterKind.JACCARD else 0.85
-        try:
-            tau = float(tau_text) if tau_text else default_tau
-        except ValueError:
-            raise ConfigError("--cluster", text, "τ after @ must be a number in (0, 1]") from None
-        if not 0.0 < tau <= 1.0:
-            raise ConfigError("--cluster", text, "τ after @ must be a number in (0, 1]")
-        if kind is ClusterKind.JACCARD:
-            return cls(kind, tau, None)
-        return cls(kind, tau, model or default_embedder)
 
 
 def _default_clusterers() -> tuple[ClusterSpec, ...]:
@@ -226,10 +181,7 @@ class RunSettings:
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict (enums as their values)."""
         data = dataclasses.asdict(self)
-        data["clusterers"] = [
-            {"kind": c.kind.value, "threshold": c.threshold, "model": c.model}
-            for c in self.clusterers
-        ]
+        data["clusterers"] = [c.to_json() for c in self.clusterers]
         return data
 
     @classmethod
@@ -237,10 +189,7 @@ class RunSettings:
         """Rebuild settings from :meth:`to_json` output."""
         values = dict(data)
         values["sampler_params"] = SamplerParams(**values["sampler_params"])
-        values["clusterers"] = tuple(
-            ClusterSpec(ClusterKind(c["kind"]), float(c["threshold"]), c.get("model"))
-            for c in values["clusterers"]
-        )
+        values["clusterers"] = tuple(ClusterSpec.from_json(c) for c in values["clusterers"])
         known = {f.name for f in dataclasses.fields(cls)}
         return cls(**{k: v for k, v in values.items() if k in known})
 

@@ -368,7 +368,7 @@ def test_load_csv_bom_and_crlf(tmp_path: Path) -> None:
     path = tmp_path / "bom.csv"
     path.write_bytes(b"\xef\xbb\xbfquestion,answer\r\nWhere?,Here\r\n")
 
-    result = load_dataset(str(path))
+    result = load_dataset(path)
 
     assert result.questions == (
         Question(dataset="bom", qid="0", index=0, text="Where?", references=("Here",)),

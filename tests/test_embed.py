@@ -148,6 +148,7 @@ def _toy_model(tmp_path: Path, input_names: list[str], rank: int = 3) -> Path:
     onnx = pytest.importorskip("onnx", reason="needs onnx (pip install -e '.[test]')")
     helper = onnx.helper
     tensor = onnx.TensorProto
+
     inputs = [
         helper.make_tensor_value_info(name, tensor.INT64, ["batch", "seq"]) for name in input_names
     ]
@@ -157,6 +158,7 @@ def _toy_model(tmp_path: Path, input_names: list[str], rank: int = 3) -> Path:
         helper.make_node("Cast", [second], ["mask_f"], to=tensor.FLOAT),
     ]
     initializers = [helper.make_tensor("axis", tensor.INT64, [1], [2])]
+
     if rank == 3:
         nodes += [
             helper.make_node("Unsqueeze", ["ids_f", "axis"], ["ids_3"]),
@@ -169,6 +171,7 @@ def _toy_model(tmp_path: Path, input_names: list[str], rank: int = 3) -> Path:
     else:
         nodes.append(helper.make_node("Identity", ["mask_f"], ["sentence_embedding"]))
         output = helper.make_tensor_value_info("sentence_embedding", tensor.FLOAT, ["batch", "seq"])
+
     graph = helper.make_graph(nodes, "toy", inputs, [output], initializer=initializers)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8

@@ -199,8 +199,18 @@ def test_read_gguf_header_empty_chat_template(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("file_type", "name"),
-    [(0, "F32"), (1, "F16"), (3, "Q4_1"), (7, "Q8_0"), (15, "Q4_K_M"), (18, "Q6_K"),
-     (30, "IQ4_XS"), (32, "BF16"), (99, "ftype-99"), (None, None)],
+    [
+        (0, "F32"),
+        (1, "F16"),
+        (3, "Q4_1"),
+        (7, "Q8_0"),
+        (15, "Q4_K_M"),
+        (18, "Q6_K"),
+        (30, "IQ4_XS"),
+        (32, "BF16"),
+        (99, "ftype-99"),
+        (None, None),
+    ],
 )
 def test_quantization_name_codes(file_type: int | None, name: str | None) -> None:
     assert quantization_name(file_type) == name

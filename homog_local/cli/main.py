@@ -28,6 +28,8 @@ EXIT_INTERRUPTED = 130
 _COMMAND_MODULES = [
     "run_cmd",
     "runs_cmd",
+    "rescore_cmd",
+    "import_cmd",
     "models_cmd",
     "db_cmd",
 ]
@@ -36,7 +38,15 @@ log = logging.getLogger(__name__)
 
 
 class _Parser(argparse.ArgumentParser):
-    """Argument parser whose usage errors exit with code 2 and a hint."""
+    """Argument parser whose usage errors exit with code 2 and a hint.
+
+    Abbreviated options are off: ``--sample`` should not silently mean
+    ``--samples`` or ``--sampler``.
+    """
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)

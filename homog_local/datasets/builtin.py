@@ -123,7 +123,7 @@ def load_builtin(info: DatasetInfo, limit: int | None) -> LoadResult:
     except OSError as exc:
         raise DatasetError(
             info.name,
-            f"shipped data file {info.file} cannot be read ({exc}); reinstall homog-local",
+            f"failed to read the shipped data file {info.file} ({exc}); reinstall homog-local",
         ) from exc
     text = decode_text(data, source)
 

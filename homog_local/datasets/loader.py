@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -36,7 +37,7 @@ DEFAULT_ANSWERS_FIELDS: tuple[str, ...] = ("answers", "answer")
 
 
 def load_dataset(
-    name_or_path: str,
+    name_or_path: str | os.PathLike[str],
     *,
     question_field: str | None = None,
     answers_field: str | None = None,
@@ -47,7 +48,7 @@ def load_dataset(
 
     Parameters
     ----------
-    name_or_path : str
+    name_or_path : str or os.PathLike
         A key of `BUILTIN_DATASETS` (case-insensitive), or a path to a ``.jsonl``
         or ``.csv`` file. A builtin name wins over a file of the same name.
     question_field : str or None, default None
@@ -76,12 +77,10 @@ def load_dataset(
     ConfigError
         If `limit` is negative, or a field option is given with a builtin name.
 
-    Warns
-    -----
-    A logging warning with the count of skipped rows when any row is malformed.
-
     Notes
     -----
+    When any row is malformed, one logging warning gives the count of skipped rows.
+
     Rows in a file are malformed, and recorded in `LoadResult.skipped` with
     their line and field, when a JSONL line is not a JSON object, a CSV row has
     the wrong number of columns, the question is missing, blank or not a
@@ -103,7 +102,7 @@ def load_dataset(
     ['0', '1']
     """
     limit = _checked_limit(limit)
-    key = name_or_path.strip()
+    key = os.fspath(name_or_path).strip()
     info = BUILTIN_DATASETS.get(key.lower())
     if info is not None:
         options = {
@@ -149,10 +148,14 @@ def _load_file(
     if not path.is_file():
         builtin_names = ", ".join(sorted(BUILTIN_DATASETS))
         suffixes = ", ".join(ACCEPTED_FILE_SUFFIXES)
-        what = "is a directory" if path.is_dir() else "is not a builtin dataset or an existing file"
+        if path.is_dir():
+            problem = "is a directory"
+        else:
+            problem = "is not a builtin dataset or an existing file"
         raise DatasetError(
             value,
-            f"{what}; use a builtin name ({builtin_names}) or a path to a file of type {suffixes}",
+            f"{problem}; use a builtin name ({builtin_names}) "
+            f"or a path to a file of type {suffixes}",
         )
     source = str(path)
     suffix = path.suffix.lower()
@@ -165,7 +168,7 @@ def _load_file(
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DatasetError(source, f"cannot read the file: {exc.strerror or exc}") from exc
+        raise DatasetError(source, f"failed to read the file: {exc.strerror or exc}") from exc
     text = decode_text(data, source)
 
     rows: Iterator[ParsedRow]
@@ -209,10 +212,10 @@ def _check_csv_header(
     for column in answers_fields:
         if column in header:
             return (column,)
-    wanted = " or ".join(repr(name) for name in answers_fields)
+    expected_fields = " or ".join(repr(name) for name in answers_fields)
     raise DatasetError(
         source,
-        f"no answers column {wanted} in the CSV header (columns: {columns}); "
+        f"no answers column {expected_fields} in the CSV header (columns: {columns}); "
         "set answers_field to one of the columns",
         line=1,
         field=answers_fields[0],
@@ -248,8 +251,8 @@ class _FileRowConverter:
     def _references(self, row: Mapping[str, object]) -> tuple[str, ...]:
         field = next((name for name in self.answers_fields if name in row), None)
         if field is None:
-            wanted = " or ".join(repr(name) for name in self.answers_fields)
-            raise RowError(self.answers_fields[0], f"missing field; expected {wanted}")
+            expected_fields = " or ".join(repr(name) for name in self.answers_fields)
+            raise RowError(self.answers_fields[0], f"missing field; expected {expected_fields}")
         value = row[field]
         if isinstance(value, str):
             items = split_semicolon_list(value) if self.split_answers else (value.strip(),)

@@ -199,9 +199,9 @@ def collect_questions(
     DatasetError
         If no row is valid.
 
-    Warns
+    Notes
     -----
-    A logging warning with the number of skipped rows and the first problem.
+    When any row is skipped, one logging warning gives the count and the first problem.
     """
     questions: list[Question] = []
     skipped: list[SkippedRow] = []

@@ -43,8 +43,8 @@ def normalize_answer(text: str) -> str:
     'united states'
     """
     lowered = text.lower()
-    kept = "".join(ch for ch in lowered if not _is_punctuation(ch))
-    without_articles = _ARTICLES.sub(" ", kept)
+    without_punctuation = "".join(ch for ch in lowered if not _is_punctuation(ch))
+    without_articles = _ARTICLES.sub(" ", without_punctuation)
     return " ".join(without_articles.split())
 
 

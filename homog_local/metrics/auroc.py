@@ -19,7 +19,14 @@ from homog_local.metrics._checks import (
 )
 from homog_local.metrics.bootstrap import percentile_bounds
 
-__all__ = ["MIN_VALID_FRACTION", "AurocResult", "auroc", "auroc_resamples", "auroc_with_ci"]
+__all__ = [
+    "MIN_VALID_FRACTION",
+    "AurocResult",
+    "auroc",
+    "auroc_for_indices",
+    "auroc_resamples",
+    "auroc_with_ci",
+]
 
 log = logging.getLogger(__name__)
 
@@ -148,6 +155,50 @@ def auroc(scores: ArrayLike, is_incorrect: ArrayLike) -> float:
     return float(_auroc_from_counts(pos_counts, neg_counts))
 
 
+def _value_codes(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, int]:
+    """Return per-question codes ``label * n_values + value rank`` and ``n_values``."""
+    _, inverse = np.unique(scores, return_inverse=True)
+    n_values = int(inverse.max()) + 1 if inverse.size else 1
+    return labels.astype(np.int64) * n_values + inverse, n_values
+
+
+def _aurocs_for_codes(code: np.ndarray, n_values: int, idx: np.ndarray) -> np.ndarray:
+    """Return the AUROC of each row of question indices ``idx`` (NaN if one class)."""
+    # One bincount gives per-row counts laid out as (correct, incorrect) x value rank.
+    n_rows = idx.shape[0]
+    offsets = np.arange(n_rows)[:, None] * (2 * n_values)
+    counts = np.bincount((offsets + code[idx]).ravel(), minlength=n_rows * 2 * n_values)
+    counts = counts.reshape(n_rows, 2, n_values)
+    return _auroc_from_counts(counts[:, 1], counts[:, 0])
+
+
+def auroc_for_indices(scores: ArrayLike, is_incorrect: ArrayLike, indices: ArrayLike) -> np.ndarray:
+    """Compute the AUROC on each row of given resample indices.
+
+    Parameters
+    ----------
+    scores : array-like of float, shape (n,)
+        Uncertainty per question.
+    is_incorrect : array-like of {0, 1}, shape (n,)
+        1 when the answer is incorrect.
+    indices : array-like of int, shape (B, n_drawn)
+        Question indices of each resample, for bootstraps whose draws come
+        from elsewhere (e.g. another random generator).
+
+    Returns
+    -------
+    numpy.ndarray, shape (B,)
+        AUROC per resample; NaN where a resample contains one class only.
+    """
+    values = as_scores(scores)
+    labels = as_labels(is_incorrect, values.shape[0])
+    idx = np.atleast_2d(np.asarray(indices, dtype=np.int64))
+    if values.shape[0] == 0:
+        return np.full(idx.shape[0], np.nan)
+    code, n_values = _value_codes(values, labels)
+    return _aurocs_for_codes(code, n_values, idx)
+
+
 def _index_chunks(rng: np.random.Generator, n: int, n_resamples: int) -> Iterator[np.ndarray]:
     rows_per_chunk = max(1, _CHUNK_ENTRIES // max(n, 1))
     done = 0
@@ -180,7 +231,7 @@ def auroc_resamples(
     Returns
     -------
     numpy.ndarray, shape (k, n_resamples)
-        AUROC of each score on each resample; NaN where a resample holds one
+        AUROC of each score on each resample; NaN where a resample contains one
         class only. Every score sees the same resamples, so row differences
         are paired.
 
@@ -200,24 +251,13 @@ def auroc_resamples(
     out = np.full((len(rows), n_resamples), np.nan)
     if n == 0:
         return out
-    codes = []
-    for row in rows:
-        _, inverse = np.unique(row, return_inverse=True)
-        n_values = int(inverse.max()) + 1
-        # Code = label * n_values + value rank, so each row's counts reshape to
-        # (2, n_values): correct answers first, then incorrect ones.
-        codes.append((labels.astype(np.int64) * n_values + inverse, n_values))
+    codes = [_value_codes(row, labels) for row in rows]
     rng = np.random.default_rng(seed)
     start = 0
     for idx in _index_chunks(rng, n, n_resamples):
-        n_rows = idx.shape[0]
-        offsets = np.arange(n_rows)[:, None]
         for k, (code, n_values) in enumerate(codes):
-            keys = (offsets * (2 * n_values) + code[idx]).ravel()
-            counts = np.bincount(keys, minlength=n_rows * 2 * n_values)
-            counts = counts.reshape(n_rows, 2, n_values)
-            out[k, start : start + n_rows] = _auroc_from_counts(counts[:, 1], counts[:, 0])
-        start += n_rows
+            out[k, start : start + idx.shape[0]] = _aurocs_for_codes(code, n_values, idx)
+        start += idx.shape[0]
     return out
 
 

@@ -71,7 +71,9 @@ def assemble_chunks(
             return destination
         log.warning("cached %s has the wrong sha256; assembling it again", destination)
 
-    log.info("assembling %s from %d chunks (%d bytes)", destination.name, len(chunks), expected_size)
+    log.info(
+        "assembling %s from %d chunks (%d bytes)", destination.name, len(chunks), expected_size
+    )
     destination.parent.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     fd, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", dir=destination.parent)

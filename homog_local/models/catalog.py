@@ -12,7 +12,7 @@ Each ``[[model]]`` table names one file in the folder::
     pooling = "mean"              # embedders only: "mean", "cls" or "pooled"
     notes = "free text"
 
-Relative paths are relative to the folder that holds ``catalog.toml``.
+Relative paths are relative to the folder that contains ``catalog.toml``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ __all__ = ["ModelEntry", "ModelKind", "ModelRole"]
 
 
 class ModelRole(Enum):
-    """What a model is used for in a run."""
+    """Role of a model in a run: text generation, sentence embedding or NLI."""
 
     GENERATOR = "generator"
     EMBEDDER = "embedder"

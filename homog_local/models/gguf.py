@@ -1,9 +1,9 @@
 """Reader of GGUF file headers: metadata and tensor shapes, without the weights.
 
-The GGUF layout (versions 2 and 3) is: the magic ``b"GGUF"``, a ``uint32``
-version, a ``uint64`` tensor count, a ``uint64`` metadata count, the metadata
-key/value pairs, then one info record per tensor (name, shape, type, offset)
-and finally the tensor data. This module reads up to the end of the tensor
+A GGUF file (versions 2 and 3) starts with the magic ``b"GGUF"``, a ``uint32``
+version, a ``uint64`` tensor count and a ``uint64`` metadata count. The
+metadata key/value pairs follow, then one info record per tensor (name, shape,
+type, offset), and finally the tensor data. This module reads up to the end of the tensor
 infos and never touches the data, so describing a model costs milliseconds.
 """
 
@@ -298,7 +298,7 @@ def _parse(path: Path, buffer: mmap.mmap, read_tensor_infos: bool, max_items: in
             dims = [cursor.scalar("Q") for _ in range(n_dims)]
             cursor.skip(4 + 8)  # ggml type (uint32) and data offset (uint64)
             n_params += math.prod(dims)
-    log.debug("read GGUF header of %s: %d metadata keys, %d tensors", path, len(metadata), n_tensors)
+    log.debug("read GGUF header of %s: %d keys, %d tensors", path, len(metadata), n_tensors)
     return GgufHeader(
         path=path, version=version, n_tensors=n_tensors, metadata=metadata, n_params=n_params
     )

