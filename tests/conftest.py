@@ -22,3 +22,16 @@ def _shared_cache() -> Path:
     path = Path(__file__).resolve().parent.parent / ".pytest_cache" / "homog-model-cache"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging():
+    """Undo the handler and propagation that `homog_local.cli.main.main` installs."""
+    import logging
+
+    logger = logging.getLogger("homog_local")
+    saved = (list(logger.handlers), logger.level, logger.propagate)
+    yield
+    logger.handlers[:] = saved[0]
+    logger.setLevel(saved[1])
+    logger.propagate = saved[2]

@@ -32,6 +32,7 @@ _COMMAND_MODULES = [
     "import_cmd",
     "models_cmd",
     "db_cmd",
+    "analyze_cmd",
 ]
 
 log = logging.getLogger(__name__)

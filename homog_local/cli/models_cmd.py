@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from homog_local.cli.models_nli_cmd import register_actions
 from homog_local.models import ModelEntry, list_models
 
 __all__ = ["entry_as_dict", "format_param_count", "register"]
@@ -39,6 +40,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     actions = parser.add_subparsers(dest="models_action", metavar="ACTION", required=True)
     _register_list(actions)
+    register_actions(actions)
 
 
 def _register_list(actions: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

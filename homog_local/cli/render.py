@@ -76,7 +76,8 @@ def print_summary(summary: RunSummary, console: Console) -> None:
 def print_runs(runs: list[RunRecord], console: Console) -> None:
     """Print one row per stored run."""
     table = Table(title="Stored runs")
-    for column in ("id", "status", "model", "dataset", "done", "N", "T", "sampler", "created (UTC)"):
+    columns = ("id", "status", "model", "dataset", "done", "N", "T", "sampler", "created (UTC)")
+    for column in columns:
         table.add_column(column)
     for run in runs:
         settings = run.settings

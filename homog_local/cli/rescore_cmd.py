@@ -15,7 +15,7 @@ from homog_local.models import DEFAULT_EMBEDDER
 from homog_local.scoring import QuestionScorer
 from homog_local.scoring.rescore import RescoreResult, expand_thresholds, rescore_run
 
-__all__ = ["register"]
+__all__ = ["parse_specs", "register", "result_to_json", "table_of"]
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -93,7 +93,7 @@ def _handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(result_to_json(result))
     else:
-        stdout_console().print(_table(result))
+        stdout_console().print(table_of(result))
     return 0
 
 
@@ -120,7 +120,8 @@ def result_to_json(result: RescoreResult) -> dict[str, object]:
     }
 
 
-def _table(result: RescoreResult) -> Table:
+def table_of(result: RescoreResult) -> Table:
+    """Return SCR, clusters and clustering cost per method as a table."""
     table = Table(title=f"Run {result.run_id} re-scored: {result.n_questions} questions in "
                   f"{result.seconds:.1f} s (model loading included)")
     for column in ("method", "SCR [95 % CI]", "single-cluster", "mean clusters",

@@ -143,8 +143,11 @@ class LlamaBackend:
                 n_tokens=context_params.n_batch, embd=0, n_seq_max=1, verbose=False
             )
         except (ValueError, RuntimeError) as error:
-            raise ModelLoadError(path, f"llama.cpp could not load it ({error}); the file may be "
-                                 "truncated or use an architecture this llama.cpp build lacks") from None
+            raise ModelLoadError(
+                path,
+                f"llama.cpp could not load it ({error}); the file may be truncated or use an "
+                "architecture this llama.cpp build lacks",
+            ) from None
 
         metadata = self._model.metadata()
         template = metadata.get("tokenizer.chat_template")
@@ -351,7 +354,11 @@ class LlamaBackend:
 
 
 def _default_threads() -> int:
-    """Return the CPUs this process may use; llama.cpp's own default of 4 oversubscribes 2-core machines."""
+    """Return the CPUs this process may use.
+
+    llama.cpp's own default of 4 threads oversubscribes 2-core machines and
+    halves decoding speed there.
+    """
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Generation", "StopReason"]
 
 
-class StopReason(str, Enum):
+class StopReason(StrEnum):
     """Why a generation ended."""
 
     EOS = "eos"

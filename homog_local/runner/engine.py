@@ -19,7 +19,6 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from homog_local.cluster import cluster_embeddings, cluster_jaccard
 from homog_local.datasets import BUILTIN_DATASETS, Question, load_dataset
 from homog_local.errors import ModelLoadError, RunCancelled, SamplerHealthWarning
 from homog_local.generation import PROMPT_TEMPLATE, Generation, RenderedPrompt, sample_seed
@@ -27,9 +26,11 @@ from homog_local.judges import Judge, judges_for
 from homog_local.models import ModelEntry, ModelKind, ModelRole, resolve_model
 from homog_local.runner.environment import environment_facts
 from homog_local.runner.progress import RunProgress, ScrTracker
+from homog_local.scoring import QuestionScorer
 from homog_local.settings import ClusterKind, ClusterSpec, RunSettings, SamplerParams
 from homog_local.signals import STAGE_GREEDY, STAGE_SAMPLING, compute_signals
 from homog_local.store import QuestionResult, Store
+from homog_local.store.caches import ClusterStats, save_cluster_method, save_cluster_stats
 from homog_local.store.records import (
     ClusterRecord,
     LabelRecord,
@@ -172,6 +173,10 @@ class RunEngine:
         for spec in settings.clusterers:
             if spec.kind is ClusterKind.EMBEDDING and spec.model is not None:
                 resolve_model(spec.model, ModelRole.EMBEDDER, verify_sha256=False)
+            elif spec.kind is ClusterKind.NLI and spec.model is not None:
+                resolve_model(spec.model, ModelRole.NLI, verify_sha256=False)
+            elif spec.kind is ClusterKind.LLM and spec.model is not None:
+                resolve_model(spec.model, ModelRole.GENERATOR, verify_sha256=False)
         loaded = load_dataset(settings.dataset, limit=settings.limit or None)
         kind = entry.kind.value if entry.kind is not None else (
             "instruct" if entry.has_chat_template else "base"
@@ -255,6 +260,7 @@ class RunEngine:
             raise
         finally:
             backend.close()
+            loop.scorer.close()
             if status != "failed":
                 self.store.set_status(run_id, status)
             elif loop.interrupted:
@@ -292,6 +298,12 @@ class _QuestionLoop:
         self.n_empty = 0
         self.interrupted = False
         self._embedders: dict[str, Embedder] = {}
+        self.scorer = QuestionScorer(engine.store, embedder_factory=self._embedder)
+        self.last_cluster_stats: tuple[ClusterStats, ...] = ()
+        for spec in settings.clusterers:
+            sha256, options = self.scorer.method_options(spec)
+            save_cluster_method(self.store, run_id, spec.method, spec.kind.value, spec.model,
+                                sha256, options)
         self._identical_sample_sets: list[bool] = []
         info = BUILTIN_DATASETS.get(dataset)
         answer_kind = info.answer_kind if info is not None else "alias"
@@ -325,6 +337,7 @@ class _QuestionLoop:
             question = _question_from_row(self.dataset, row)
             result, gen_s, gen_tokens = self._process(question)
             self.store.save_question(self.run_id, result)
+            save_cluster_stats(self.store, self.run_id, result.qid, self.last_cluster_stats)
             self.n_done_now += 1
             generation_s += gen_s
             n_tokens += gen_tokens
@@ -383,15 +396,19 @@ class _QuestionLoop:
                            f"{n_empty} empty answer(s) kept and flagged"))
             log.warning("question %s: %d empty answer(s) kept and flagged", question.qid, n_empty)
 
-        texts = [s.text for s in samples]
-        clusters = []
-        for spec in settings.clusterers:
-            t_start = self.clock()
-            clusters.append(self._cluster(spec, texts))
-            costs.append(StageCost(f"cluster:{spec.method}", self.clock() - t_start, 0))
+        scored = self.scorer.score(
+            [s.text for s in samples], settings.clusterers,
+            log_probs=[s.log_prob for s in samples], question=question.text,
+        )
+        clusters = list(scored.clusters)
+        # Graph-score costs (methods "graph:...") are stored in cluster_stats only.
+        methods = {spec.method for spec in settings.clusterers}
+        costs.extend(StageCost(f"cluster:{stat.method}", stat.seconds, 0)
+                     for stat in scored.stats if stat.method in methods)
+        self.last_cluster_stats = scored.stats
 
         greedy_record = _sample_record(greedy)
-        signals = compute_signals(greedy_record, clusters)
+        signals = compute_signals(greedy_record, clusters) + list(scored.signals)
 
         t_judge = self.clock()
         labels = [
@@ -415,12 +432,7 @@ class _QuestionLoop:
         return result, t2 - t0, greedy.n_tokens + n_sample_tokens
 
     def _cluster(self, spec: ClusterSpec, texts: list[str]) -> ClusterRecord:
-        if spec.kind is ClusterKind.JACCARD:
-            assignments = cluster_jaccard(texts, spec.threshold)
-        else:
-            embedder = self._embedder(spec.model or self.settings.embedder)
-            assignments = cluster_embeddings(embedder.embed(texts), spec.threshold)
-        return ClusterRecord(spec.method, spec.kind.value, spec.threshold, spec.model, assignments)
+        return self.scorer.score(texts, [spec]).clusters[0]
 
     def _check_sampler_health(self, result: QuestionResult) -> None:
         """Warn when the first questions' samples are all byte-identical at a high temperature."""

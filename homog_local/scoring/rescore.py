@@ -22,6 +22,7 @@ from homog_local.scoring.question import QuestionScorer
 from homog_local.signals import cluster_signal_names
 from homog_local.store import Store
 from homog_local.store.caches import save_cluster_method, save_cluster_stats
+from homog_local.store.imports import STOP_IMPORTED_NO_LOG_PROB
 from homog_local.store.records import ClusterRecord, SignalRecord
 
 __all__ = [
@@ -179,9 +180,10 @@ def rescore_run(
     for done, row in enumerate(order, start=1):
         records = samples[row["qid"]]
         texts = [record.text for record in records]
-        scores = scorer.score(
-            texts, specs, log_probs=[record.log_prob for record in records], question=row["text"]
-        )
+        log_probs: list[float] | None = [record.log_prob for record in records]
+        if any(record.stop_reason == STOP_IMPORTED_NO_LOG_PROB for record in records):
+            log_probs = None
+        scores = scorer.score(texts, specs, log_probs=log_probs, question=row["text"])
         signals = cluster_count_signals(scores.clusters) + list(scores.signals)
         store.save_scores(run_id, row["qid"], scores.clusters, signals)
         save_cluster_stats(store, run_id, row["qid"], scores.stats)

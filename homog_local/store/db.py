@@ -21,6 +21,7 @@ from homog_local.store.records import (
     RunRecord,
     SampleRecord,
     SignalRecord,
+    StageCost,
 )
 
 __all__ = ["Store", "open_store", "utc_now"]
@@ -225,7 +226,10 @@ class Store:
             conn.executemany(
                 "INSERT INTO events (run_id, qid, level, kind, message, created_utc)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [(run_id, result.qid, lvl, kind, msg, utc_now()) for lvl, kind, msg in result.events],
+                [
+                    (run_id, result.qid, level, kind, message, utc_now())
+                    for level, kind, message in result.events
+                ],
             )
             now = utc_now()
             conn.execute(
@@ -270,6 +274,14 @@ class Store:
         """Store (or replace) clusters and signals of one question, e.g. after a re-score."""
         with self._write() as conn:
             self._insert_scores(conn, run_id, qid, clusters, signals, replace=True)
+
+    def save_costs(self, run_id: int, qid: str, costs: Sequence[StageCost]) -> None:
+        """Store (or replace) measured stage costs of one question, e.g. of a signal added later."""
+        with self._write() as conn:
+            conn.executemany(
+                "INSERT OR REPLACE INTO costs VALUES (?, ?, ?, ?, ?)",
+                [(run_id, qid, c.stage, c.seconds, c.n_tokens) for c in costs],
+            )
 
     def add_event(self, run_id: int, level: str, kind: str, message: str,
                   qid: str | None = None) -> None:

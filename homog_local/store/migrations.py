@@ -231,7 +231,8 @@ def apply_migrations(conn: sqlite3.Connection, db_path: str) -> list[str]:
         try:
             migrate(conn)
             conn.execute(
-                "INSERT INTO migrations (name, applied_utc) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+                "INSERT INTO migrations (name, applied_utc)"
+                " VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))",
                 (name,),
             )
             conn.execute("COMMIT")

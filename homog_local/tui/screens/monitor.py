@@ -137,7 +137,12 @@ class MonitorScreen(Screen[None]):
         bar.update(total=max(run.n_questions, 1), progress=run.n_done)
         if in_process:
             return
-        self.query_one("#monitor-stats", Static).update(self._watched_stats(run))
+        stats = self.query_one("#monitor-stats", Static)
+        if job is not None and job.progress is not None:
+            # This process ran it: keep the measured speed, add how it ended.
+            stats.update(f"{_progress_stats(job.progress)}; {run.status}")
+        else:
+            stats.update(self._watched_stats(run))
         if snapshot is not None:
             self._show_question(snapshot.question, snapshot.samples, snapshot.clusters)
             self._show_scr(snapshot.scr, snapshot.mean_clusters)
@@ -179,10 +184,7 @@ class MonitorScreen(Screen[None]):
 
     def _show_progress(self, progress: RunProgress) -> None:
         self.query_one(ProgressBar).update(total=max(progress.n_total, 1), progress=progress.n_done)
-        self.query_one("#monitor-stats", Static).update(
-            f"{progress.n_done}/{progress.n_total} questions; "
-            f"{progress.tokens_per_s:.1f} tokens/s; ETA {format_duration(progress.eta_s)}"
-        )
+        self.query_one("#monitor-stats", Static).update(_progress_stats(progress))
         self._show_scr(progress.scr, progress.mean_clusters)
         self._show_question(progress.question, progress.samples, progress.clusters)
 
@@ -238,6 +240,13 @@ class MonitorScreen(Screen[None]):
         from homog_local.tui.screens.explorer import ExplorerScreen
 
         self.app.push_screen(ExplorerScreen(self.run_id))
+
+
+def _progress_stats(progress: RunProgress) -> str:
+    return (
+        f"{progress.n_done}/{progress.n_total} questions; "
+        f"{progress.tokens_per_s:.1f} tokens/s; ETA {format_duration(progress.eta_s)}"
+    )
 
 
 def _status_words(status: str) -> str:
