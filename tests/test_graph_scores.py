@@ -20,7 +20,7 @@ from homog_local.graph import (
     weighted_semantic_entropy,
 )
 
-# Two meanings: samples 0-1 agree, sample 2 stands alone.
+# Two meanings: samples 0-1 agree, sample 2 is alone.
 TWO_BLOCKS = np.array([[1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 1.0]])
 
 
@@ -106,7 +106,7 @@ def test_dispersion_values() -> None:
 
 
 def test_weighted_entropy_counts_duplicates_once() -> None:
-    # Cluster 0 holds "a" (p = e^-1) sampled three times; cluster 1 holds "b" (p = e^-1).
+    # Cluster 0 contains "a" (p = e^-1) sampled three times; cluster 1 contains "b" (p = e^-1).
     value = weighted_semantic_entropy([0, 0, 0, 1], ["a", "a", "a", "b"], [-1.0] * 4)
     assert value == pytest.approx(math.log(2))
 

@@ -59,20 +59,15 @@ def test_add_rejects_taken_name(tmp_path, capsys) -> None:
     assert "the name is taken" in capsys.readouterr().err
 
 
-def test_add_embedder_with_cls_pooling(tmp_path) -> None:
+def test_add_embedder_with_cls_pooling(tmp_path, monkeypatch) -> None:
     shipped = resolve_model("paraphrase-minilm-l3", ModelRole.EMBEDDER)
     models = tmp_path / "models"
     assert main(["models", "add", str(shipped.path), "--role", "embedder", "--name", "l3-cls",
                  "--pooling", "cls", "--tokenizer", str(shipped.tokenizer_path),
                  "--models-dir", str(models)]) == 0
     assert read_catalog(models)[0].pooling == "cls"
-    import os
-
-    os.environ["HOMOG_MODELS_DIR"] = str(models)
-    try:
-        assert load_embedder("l3-cls").pooling == "cls"
-    finally:
-        del os.environ["HOMOG_MODELS_DIR"]
+    monkeypatch.setenv("HOMOG_MODELS_DIR", str(models))
+    assert load_embedder("l3-cls").pooling == "cls"
 
 
 @pytest.fixture

@@ -94,7 +94,10 @@ def test_models_commands_have_help() -> None:
         for option in subparser._actions:
             assert option.help, f"{name} {option.option_strings}"
     assert [choice.help for choice in actions._choices_actions] == [
-        "show every known model, installed or not"
+        "show every known model, installed or not",
+        "validate an ONNX NLI or embedding model and add it to catalog.toml",
+        "convert a local Hugging Face NLI checkpoint to ONNX (needs the export extra)",
+        "download an ONNX NLI model from the Hugging Face hub and add it",
     ]
 
 

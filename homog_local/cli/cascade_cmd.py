@@ -26,7 +26,7 @@ from homog_local.evaluation import (
 )
 from homog_local.signals import B1_MEAN
 
-__all__ = ["parse_stages", "register"]
+__all__ = ["cascade_document", "parse_stages", "register"]
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         description="Order the stages by measured cost (B1, B2, sampling signals, NLI "
         "signals), evaluate a two-stage cascade between each pair of neighbouring stages "
         "over a grid of escalation rules, and report escalation rate, cost, AUROC, the "
-        "saving at 99 %% of the all-stages AUROC, held-out figures, stage correlations and "
+        "saving at 99 % of the all-stages AUROC, held-out figures, stage correlations and "
         "accuracy at each coverage.",
     )
     parser.add_argument("run_id", type=int, metavar="RUN_ID", help="run id from `homog runs list`")
@@ -135,27 +135,33 @@ def _pair_summary(pair: PairCascade, rules: tuple[RuleKind, ...]) -> Text:
             continue
         lines.append(
             f"{rule.value} (in-sample): param {s.parameter:.2f}, escalation "
-            f"{s.escalation_rate:.1%}, AUROC {s.auroc:.3f}, saving at matched quality "
-            f"{1 - s.relative_cost:.1%} of the pair, cost {pair.cost_vs_all(s):.3f} of all stages"
+            f"{s.escalation_rate:.1%}, AUROC {s.auroc:.3f}; saving at matched quality "
+            f"{1 - s.relative_cost:.1%} of the pair's cost; cost {pair.cost_vs_all(s):.3f} of "
+            "all stages"
         )
-    held = pair.held_out
-    if held.undefined_reason:
-        lines.append(f"median_band (held out): undefined, {held.undefined_reason}")
+    held_out = pair.held_out
+    if held_out.undefined_reason:
+        lines.append(f"median_band (held out): undefined, {held_out.undefined_reason}")
     else:
-        stats = held.stats
+        stats = held_out.stats
         lines.append(
-            f"median_band (held out, {held.n_splits} splits, mean \u00b1 SD): AUROC "
-            f"{_spread(stats['cascade_auroc'])}, escalation {_spread(stats['escalation_rate'])},"
-            f" saving {_spread(stats['saving'])}; no band matched in {held.n_unmatched} splits"
+            f"median_band (held out, {held_out.n_splits} splits, mean \u00b1 SD): AUROC "
+            f"{_spread(stats['cascade_auroc'])}, escalation "
+            f"{_spread(stats['escalation_rate'], percent=True)}, saving "
+            f"{_spread(stats['saving'], percent=True)}; no band matched in {held_out.n_unmatched} "
+            "splits"
         )
     if grid.fragile:
         lines.append(f"FRAGILE: {grid.fragility_note}")
     return Text("\n".join(lines))
 
 
-def _spread(stat: Any) -> str:
+def _spread(stat: Any, percent: bool = False) -> str:
     if math.isnan(stat.mean):
         return "undefined"
+    if percent:
+        sd = "" if math.isnan(stat.std) else f" \u00b1 {100 * stat.std:.1f}"
+        return f"{100 * stat.mean:.1f}{sd} %"
     sd = "" if math.isnan(stat.std) else f" \u00b1 {stat.std:.3f}"
     return f"{stat.mean:.3f}{sd}"
 

@@ -28,11 +28,15 @@ EXIT_INTERRUPTED = 130
 _COMMAND_MODULES = [
     "run_cmd",
     "runs_cmd",
+    "report_cmd",
+    "compare_cmd",
+    "cascade_cmd",
     "rescore_cmd",
     "import_cmd",
+    "analyze_cmd",
     "models_cmd",
     "db_cmd",
-    "analyze_cmd",
+    "tui_cmd",
 ]
 
 log = logging.getLogger(__name__)

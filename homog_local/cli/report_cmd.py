@@ -1,4 +1,4 @@
-"""``homog report RUN_ID``: every signal's quality and cost, SCR, and the single-cluster contrast."""
+"""``homog report RUN_ID``: each signal's quality and cost, SCR, and the single-cluster contrast."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_BY_CONSTRUCTION = "0.5 by construction: constant on this subset"
+_BY_CONSTRUCTION = "0.5 by construction (constant here)"
 
 
 def add_evaluation_options(parser: argparse.ArgumentParser) -> None:
@@ -52,7 +52,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "report",
         help="full evaluation table of a stored run: AUROC, PRR, AURC, cost, SCR",
         description="Report every stored signal of a run (AUROC with CI, PRR, AURC, accuracy "
-        "at 50 %% coverage, measured cost per question), the single-cluster rate per "
+        "at 50 % coverage, measured cost per question), the single-cluster rate per "
         "clusterer, and the AUROC of each signal on the questions whose samples form one "
         "cluster. B2 (question density) is computed first when it is missing.",
     )
@@ -77,8 +77,9 @@ def auroc_cell(result: AurocResult) -> str:
 def _signal_table(report: RunReport) -> Table:
     table = Table(title="Signals on labelled questions (incorrect = positive; higher = less "
                   "certain)", title_justify="left")
-    for column in ("signal", "n", "AUROC [95 % CI]", "PRR", "AURC", "acc@50 %", "s/q", "tok/q"):
-        table.add_column(column, justify="left" if column == "signal" else "right")
+    table.add_column("signal", overflow="fold")
+    for column in ("n", "AUROC [95 % CI]", "PRR", "AURC", "acc@50 %", "s/q", "tok/q"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in report.signals:
         m = row.metrics
         cost = "free" if row.stages == ("greedy",) else f"{row.mean_s:.3f}"
@@ -98,8 +99,9 @@ def _signal_table(report: RunReport) -> Table:
 def _scr_table(report: RunReport) -> Table:
     table = Table(title="Single-cluster rate (SCR) per clusterer, Wilson 95 % CI",
                   title_justify="left")
-    for column in ("clusterer", "SCR [95 % CI]", "single", "mean clusters"):
-        table.add_column(column, justify="left" if column == "clusterer" else "right")
+    table.add_column("clusterer", overflow="fold")
+    for column in ("SCR [95 % CI]", "single", "mean clusters"):
+        table.add_column(column, justify="right", no_wrap=True)
     for row in report.scr:
         scr = row.scr
         text = "undefined (no questions)" if math.isnan(scr.value) else (
@@ -122,8 +124,9 @@ def _single_cluster_tables(report: RunReport) -> list[Table]:
             f"(n+={first.n_positive}, n\u2212={first.n_negative})",
             title_justify="left",
         )
-        for column in ("signal", "AUROC [95 % CI]", "note"):
-            table.add_column(column, justify="right" if column.startswith("AUROC") else "left")
+        table.add_column("signal", overflow="fold")
+        table.add_column("AUROC [95 % CI]", justify="right", no_wrap=True)
+        table.add_column("note")
         for row in rows:
             note = _BY_CONSTRUCTION if row.by_construction else ""
             if row.n_undefined:

@@ -48,7 +48,7 @@ DEFAULT_K = 10
 
 
 class Embedder(Protocol):
-    """What B2 needs from a sentence embedder."""
+    """Sentence embedder interface that B2 needs."""
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Return one embedding row per text."""
@@ -72,7 +72,7 @@ class LoadedEmbedder:
 
 @dataclass(frozen=True)
 class DensityOutcome:
-    """What one call of :func:`ensure_density_signal` did.
+    """Result of one call of :func:`ensure_density_signal`.
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """Evaluation of stored runs: read a run into a score table, then report, cascade or compare.
 
 The statistics come from :mod:`homog_local.metrics`, :mod:`homog_local.cascade`
-and :mod:`homog_local.analysis`; this package only selects the questions and
+and :mod:`homog_local.analysis`. This package only selects the questions and
 signals of stored runs and assembles the results into report records.
 """
 

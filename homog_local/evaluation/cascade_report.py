@@ -307,11 +307,13 @@ def build_cascade_report(
             cheap, costly = scores[low.signal], scores[high.signal]
             grid = cascade_grid(cheap, costly, is_incorrect, cost_cheap=costs[0],
                                 cost_costly=costs[1])
-            held = held_out_cascade(cheap, costly, is_incorrect, n_splits=n_splits, seed=seed,
-                                    cost_cheap=costs[0], cost_costly=costs[1])
+            held_out = held_out_cascade(cheap, costly, is_incorrect, n_splits=n_splits, seed=seed,
+                                        cost_cheap=costs[0], cost_costly=costs[1])
             rule = rules[0]
             combined = () if grid.undefined_reason else _matched_scores(grid, cheap, costly, rule)
-            pairs.append(PairCascade(low.signal, high.signal, *costs, grid, held, combined, rule))
+            pairs.append(
+                PairCascade(low.signal, high.signal, *costs, grid, held_out, combined, rule)
+            )
         correlations = tuple(
             StageCorrelation(a, b, correlation(scores[a], scores[b], "pearson"),
                              correlation(scores[a], scores[b], "spearman"))

@@ -200,12 +200,14 @@ def paired_auroc_difference_two_labels(
             auroc_for_indices(scores_a, labels_a, indices)
             - auroc_for_indices(scores_b, labels_b, indices)
         )
-    kept = differences[~np.isnan(differences)]
-    n_skipped = n_resamples - int(kept.shape[0])
-    if kept.shape[0] < max(2, math.ceil(MIN_VALID_FRACTION * n_resamples)):
-        reason = f"CI undefined: only {kept.shape[0]} of {n_resamples} resamples have both classes"
+    defined = differences[~np.isnan(differences)]
+    n_skipped = n_resamples - int(defined.shape[0])
+    if defined.shape[0] < max(2, math.ceil(MIN_VALID_FRACTION * n_resamples)):
+        reason = (
+            f"CI undefined: only {defined.shape[0]} of {n_resamples} resamples have both classes"
+        )
         return PairedDifference(value, math.nan, math.nan, n, n_resamples, n_skipped, reason)
-    low, high = percentile_bounds(kept, level)
+    low, high = percentile_bounds(defined, level)
     return PairedDifference(value, low, high, n, n_resamples, n_skipped)
 
 

@@ -152,15 +152,19 @@ def signal_stages(name: str, known_stages: Sequence[str] = ()) -> tuple[str, ...
 
     Notes
     -----
-    For an unknown sampling signal such as ``eigv_uncertainty:embedding:M``
-    the stages are ``sampling`` plus the first ``cluster:`` stage whose method
-    starts with the text after the first colon.
+    Graph signals are named by affinity (``eigv_uncertainty:jaccard``) while
+    clustering costs are stored per clusterer (``cluster:jaccard@0.4``), so a
+    ``cluster:`` stage with no cost rows maps to the first stored stage that
+    starts with it. For a signal that
+    :func:`homog_local.signals.describe_signal` does not know, the stages are
+    ``sampling`` plus the first ``cluster:`` stage whose method starts with
+    the text after the first colon.
     """
     if name == B2_SIGNAL:
         return (STAGE_DENSITY,)
     described = describe_signal(name).stages
     if described:
-        return described
+        return tuple(_stored_stage(stage, known_stages) for stage in described)
     if signal_tier(name) is SignalTier.GREEDY:
         return ("greedy",)
     _, _, suffix = name.partition(":")
@@ -174,13 +178,20 @@ def signal_stages(name: str, known_stages: Sequence[str] = ()) -> tuple[str, ...
     return ("sampling",) if cluster is None else ("sampling", cluster)
 
 
+def _stored_stage(stage: str, known_stages: Sequence[str]) -> str:
+    """Map ``cluster:AFFINITY`` to the first stored ``cluster:AFFINITY@τ`` stage, if any."""
+    if stage in known_stages or not stage.startswith("cluster:"):
+        return stage
+    return next((s for s in known_stages if s.startswith(stage)), stage)
+
+
 def signal_cost(
     name: str, stage_costs: Mapping[str, StageCostStats]
 ) -> tuple[float, float, tuple[str, ...]]:
     """Return a signal's mean seconds and tokens per question, and its stages without costs.
 
-    The cost is the sum over :func:`signal_stages`; a stage without cost rows
-    adds nothing and is returned in the third element so reports can flag it.
+    The cost is the sum over :func:`signal_stages`. A stage without cost rows
+    adds nothing and is returned in the third element, so reports can flag it.
     """
     stages = signal_stages(name, tuple(stage_costs))
     seconds = sum(stage_costs[s].mean_s for s in stages if s in stage_costs)
@@ -303,7 +314,7 @@ def score_table(
     -------
     ScoreTable
         Questions labelled ``correct`` or ``incorrect``; the others are
-        counted in ``excluded`` by label. ``costs`` holds each signal's mean
+        counted in ``excluded`` by label. ``costs`` contains each signal's mean
         seconds per question from :func:`signal_cost`.
     """
     chosen = list(data.signals) if names is None else list(names)

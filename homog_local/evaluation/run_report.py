@@ -1,4 +1,4 @@
-"""Assemble the full report of one stored run: signal quality and cost, SCR, single-cluster AUROCs."""
+"""Assemble the report of one stored run: signal quality and cost, SCR, single-cluster AUROCs."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class SignalRow:
     metrics : SignalReport
         AUROC with CI, PRR, AURC, accuracy at each coverage, calibration.
     accuracy_at_50 : float
-        Accuracy of the 50 % most certain answers (NaN when undefined).
+        Accuracy of the 50 % most certain greedy answers (NaN when undefined).
     stages : tuple of str
         Stages whose cost the signal carries.
     mean_s, mean_tokens : float
@@ -215,7 +215,7 @@ def build_run_report(data: RunData, *, n_resamples: int = 10_000, seed: int = 0)
     Notes
     -----
     Undefined metrics (one class, an empty subset) are NaN with a reason in
-    their result; the :class:`UndefinedMetricWarning` they raise is silenced
+    their result. The :class:`UndefinedMetricWarning` they raise is silenced
     here because the report shows the reason. A signal's AUROC leaves out the
     questions where it is undefined. Signals that belong to another clusterer
     are left out of a clusterer's single-cluster rows.

@@ -67,7 +67,7 @@ def pull_nli_model(
     Parameters
     ----------
     repo_id : str
-        ``owner/name`` of a repository that holds an ONNX export
+        ``owner/name`` of a repository that contains an ONNX export
         (``onnx/model.onnx`` or ``model.onnx``).
     revision : str, default "main"
         Branch, tag or commit.

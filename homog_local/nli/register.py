@@ -62,7 +62,7 @@ def locate_model_files(path: Path, tokenizer: Path | None = None) -> tuple[Path,
     Raises
     ------
     ModelLoadError
-        No model or tokenizer file is found, or a folder holds several
+        No model or tokenizer file is found, or a folder contains several
         ``.onnx`` files.
     """
     model = path
@@ -94,12 +94,12 @@ def register_onnx_model(
     models_dir: Path | None = None,
     notes: str = "",
 ) -> RegisteredModel:
-    """Check that a model loads and answers a probe, then add it to ``catalog.toml``.
+    """Check that a model loads and scores a probe input, then add it to ``catalog.toml``.
 
     Parameters
     ----------
     path : Path
-        An ``.onnx`` file or a folder holding one.
+        An ``.onnx`` file or a folder that contains one.
     role : ModelRole, default NLI
         ``NLI`` checks inputs, a (batch, 3) output, the label order in
         ``config.json`` or ``nli_labels.json`` and the tokenizer. ``EMBEDDER``

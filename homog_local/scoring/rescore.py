@@ -53,7 +53,7 @@ class MethodResult:
     n_model_calls : int
         Total pairs (NLI, LLM) or texts (embedder) sent to a model.
     n_cache_hits : int
-        Total pairs or texts answered by the SQLite cache.
+        Total pairs or texts served by the SQLite cache.
     n_distinct_pairs : int
         Total unordered pairs of distinct texts over the questions.
     """

@@ -70,6 +70,19 @@ def describe_signal(name: str) -> SignalInfo:
     if kind == "semantic_entropy":
         return SignalInfo(name, f"entropy of cluster shares under {method} (nats)", True,
                           (STAGE_SAMPLING, f"cluster:{method}"))
+    if name == "lexical_uncertainty":
+        return SignalInfo(name, "1 − mean pairwise ROUGE-L F1 of the samples, in [0, 1]", True,
+                          (STAGE_SAMPLING,))
+    graph_scores = {
+        "eigv_uncertainty": "sum of max(0, 1 − λ) over graph Laplacian eigenvalues, in [1, N]",
+        "degree_uncertainty": "1 − mean affinity degree / N, in [0, 1 − 1/N]",
+        "eccentricity_uncertainty": "spread of spectral sample embeddings, in [0, √(N − 1)]",
+        "embedding_dispersion_uncertainty": "1 − length of the mean unit embedding, in [0, 1]",
+        "weighted_semantic_entropy": "entropy of clusters weighted by sequence probability (nats)",
+    }
+    if kind in graph_scores:
+        return SignalInfo(name, f"{graph_scores[kind]} under {method}", True,
+                          (STAGE_SAMPLING, f"cluster:{method}"))
     return SignalInfo(name, "user-supplied score", True, ())
 
 

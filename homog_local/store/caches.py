@@ -168,7 +168,7 @@ class ClusterStats:
         directions of a pair count as one call), or texts sent to the
         embedder. 0 for Jaccard.
     n_cache_hits : int
-        Pairs or texts answered by the SQLite cache.
+        Pairs or texts served by the SQLite cache.
     n_distinct_pairs : int
         Distinct unordered pairs of distinct texts among the samples.
     """

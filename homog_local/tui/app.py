@@ -98,8 +98,9 @@ class HomogApp(App[int]):
             try:
                 file_handler = logging.FileHandler(self._log_file, encoding="utf-8")
             except OSError as error:
-                self.notify(f"cannot write the log file {self._log_file}: {error}",
-                            severity="warning")
+                self.notify(
+                    f"cannot write the log file {self._log_file}: {error}", severity="warning"
+                )
             else:
                 file_handler.setFormatter(
                     logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")

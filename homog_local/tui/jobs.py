@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import partial
 
 from textual.app import App
@@ -21,8 +21,8 @@ __all__ = ["JobState", "RunJob", "RunJobs", "explain_error"]
 log = logging.getLogger(__name__)
 
 
-class JobState(str, Enum):
-    """Where an in-process run stands."""
+class JobState(StrEnum):
+    """State of an in-process run."""
 
     RUNNING = "running"
     FINISHED = "finished"
@@ -92,7 +92,7 @@ class RunJobs:
             return self._jobs.get(run_id)
 
     def is_running(self, run_id: int) -> bool:
-        """Whether the run is executing in this process now."""
+        """Return whether the run is executing in this process now."""
         job = self.get(run_id)
         return job is not None and job.state is JobState.RUNNING
 
@@ -171,8 +171,12 @@ class RunJobs:
             log.debug("run %d failure details", job.run_id, exc_info=True)
         else:
             job.state = JobState(outcome.status)
-            log.info("run %d %s (%d questions stored now)", job.run_id, outcome.status,
-                     outcome.n_done_now)
+            log.info(
+                "run %d %s (%d questions stored now)",
+                job.run_id,
+                outcome.status,
+                outcome.n_done_now,
+            )
         self._post(job, RunJob.Ended(job.run_id, job.state, job.error))
 
     @staticmethod

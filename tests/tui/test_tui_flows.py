@@ -241,8 +241,9 @@ async def test_monitor_watches_run_of_another_process(store, make_app, tmp_path)
             target=lambda: fake_engine(other, FakeBackend(delay_s=0.05)).execute(run_id)
         )
         writer.start()
-        await wait_until(pilot, lambda: app.screen.query_one(ProgressBar).progress == 4,
-                         timeout_s=30)
+        await wait_until(
+            pilot, lambda: app.screen.query_one(ProgressBar).progress == 4, timeout_s=30
+        )
         writer.join()
         other.close()
         await pilot.pause(1.2)
@@ -297,9 +298,8 @@ async def test_explorer_filters_and_clusterer_switch(frozen_store, make_app):
         await pilot.pause()
         assert app.screen.sub_title != before
         assert "jac@0.4" in app.screen.sub_title
-        detail = _text(app.screen.query_one("#question-text"))
-        assert "references:" in detail
-        assert "(primary)" in detail
+        assert "references:" in _text(app.screen.query_one("#question-references"))
+        assert "(primary)" in _text(app.screen.query_one("#question-text"))
 
 
 async def test_compare_shows_shared_questions(frozen_store, make_app):
@@ -350,7 +350,8 @@ async def test_export_writes_summary_json(frozen_store, make_app, tmp_path):
         document = json.loads(path.read_text(encoding="utf-8"))
         assert document["run_id"] == 1
         assert [row["method"] for row in document["scr"]] == [
-            "embedding:minilm-l6-int8@0.85", "jaccard@0.4"
+            "embedding:minilm-l6-int8@0.85",
+            "jaccard@0.4",
         ]
         assert any(str(path) in n.message for n in app._notifications)
 
@@ -377,10 +378,15 @@ async def test_screens_open_at_80x24(frozen_store, make_app, size):
     async with app.run_test(size=size) as pilot:
         await settle(pilot, app)
         await pilot.press("down", "down")
-        for key, screen in (("enter", ResultsScreen), ("escape", RunsScreen),
-                            ("x", ExplorerScreen), ("escape", RunsScreen),
-                            ("m", MonitorScreen), ("escape", RunsScreen),
-                            ("n", NewRunScreen)):
+        for key, screen in (
+            ("enter", ResultsScreen),
+            ("escape", RunsScreen),
+            ("x", ExplorerScreen),
+            ("escape", RunsScreen),
+            ("m", MonitorScreen),
+            ("escape", RunsScreen),
+            ("n", NewRunScreen),
+        ):
             await pilot.press(key)
             await settle(pilot, app)
             assert isinstance(app.screen, screen)

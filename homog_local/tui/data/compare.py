@@ -115,8 +115,9 @@ def compare_runs(
         with warnings.catch_warnings():
             # Undefined tests keep their reason in the result and are shown as such.
             warnings.simplefilter("ignore", UndefinedMetricWarning)
-            difference = paired_mean_difference(single_b, single_a, n_resamples=n_resamples,
-                                                seed=seed)
+            difference = paired_mean_difference(
+                single_b, single_a, n_resamples=n_resamples, seed=seed
+            )
             single_test = mcnemar_exact(single_b, single_a)
             count_test = wilcoxon_signed_rank([float(c) for c in b], [float(c) for c in a])
         rows.append(
@@ -133,8 +134,12 @@ def compare_runs(
             )
         )
     return RunComparison(
-        record_a, record_b, len(shared), rows,
-        sorted(methods_a - methods_b), sorted(methods_b - methods_a),
+        record_a,
+        record_b,
+        len(shared),
+        rows,
+        sorted(methods_a - methods_b),
+        sorted(methods_b - methods_a),
     )
 
 

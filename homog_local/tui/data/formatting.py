@@ -93,7 +93,13 @@ def format_size(n_bytes: int | None) -> str:
 
 
 def short_method(method: str) -> str:
-    """Shorten a clusterer label for narrow columns: ``embedding:minilm-l6-int8@0.85`` → ``emb@0.85``."""
+    """Shorten a clusterer label for narrow columns.
+
+    Examples
+    --------
+    >>> short_method("embedding:minilm-l6-int8@0.85")
+    'emb@0.85'
+    """
     body, _, tau = method.partition("@")
     kind = body.partition(":")[0]
     return f"{kind[:3]}@{tau}" if tau else kind[:3]

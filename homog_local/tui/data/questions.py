@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from homog_local.store import Store
 from homog_local.store.records import ClusterRecord, LabelRecord, SampleRecord
@@ -99,8 +99,8 @@ def load_questions(store: Store, run_id: int) -> list[QuestionView]:
     return views
 
 
-class ClusterFilter(str, Enum):
-    """Which questions the explorer lists by their number of clusters."""
+class ClusterFilter(StrEnum):
+    """Explorer filter on the number of clusters of a question."""
 
     ALL = "all"
     SINGLE = "single"
@@ -207,6 +207,6 @@ def word_entropies(text: str, token_entropies: Sequence[float]) -> list[tuple[st
     for index, word in enumerate(words):
         start = index * n_tokens // n_words
         stop = max((index + 1) * n_tokens // n_words, start + 1)
-        span = token_entropies[start:min(stop, n_tokens)] or token_entropies[-1:]
+        span = token_entropies[start : min(stop, n_tokens)] or token_entropies[-1:]
         paired.append((word, sum(span) / len(span)))
     return paired

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from homog_local.errors import UndefinedMetricWarning
 from homog_local.metrics.selective import accuracy_at_coverage
-
 from homog_local.report.summary import RunSummary, summarize_run
 from homog_local.signals import B1_MEAN
 from homog_local.store import Store

@@ -43,6 +43,7 @@ class CompareScreen(Screen[None]):
         self._initial = (run_a, run_b)
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         yield Header()
         with Horizontal(id="compare-pickers"):
             yield Select([], prompt="run A", id="run-a", compact=True)
@@ -61,8 +62,15 @@ class CompareScreen(Screen[None]):
         """Load the run list and the first comparison."""
         self.sub_title = "Compare runs"
         self.query_one(DataTable).add_columns(
-            "Clusterer", "n", "SCR A", "SCR B", "Δ SCR [95% CI]", "p McNemar", "Mean cl. A",
-            "Mean cl. B", "p Wilcoxon",
+            "Clusterer",
+            "n",
+            "SCR A",
+            "SCR B",
+            "Δ SCR [95% CI]",
+            "p McNemar",
+            "Mean cl. A",
+            "Mean cl. B",
+            "p Wilcoxon",
         )
         self._load_runs()
 
@@ -76,8 +84,10 @@ class CompareScreen(Screen[None]):
         self.app.call_from_thread(self._fill_pickers, runs)
 
     def _fill_pickers(self, runs: list[RunRecord]) -> None:
-        options = [(f"{r.id}: {r.model_name} on {r.dataset} ({r.n_done}/{r.n_questions})", r.id)
-                   for r in runs]
+        options = [
+            (f"{r.id}: {r.model_name} on {r.dataset} ({r.n_done}/{r.n_questions})", r.id)
+            for r in runs
+        ]
         ids = {r.id for r in runs}
         run_a, run_b = self._initial
         with self.prevent(Select.Changed):
@@ -133,8 +143,13 @@ class CompareScreen(Screen[None]):
         table.clear()
         for row in comparison.methods:
             table.add_row(
-                row.method, str(row.n), f"{row.scr_a:.2f}", f"{row.scr_b:.2f}",
-                format_difference(row.scr_difference), format_test(row.single_cluster_test),
-                f"{row.mean_clusters_a:.2f}", f"{row.mean_clusters_b:.2f}",
+                row.method,
+                str(row.n),
+                f"{row.scr_a:.2f}",
+                f"{row.scr_b:.2f}",
+                format_difference(row.scr_difference),
+                format_test(row.single_cluster_test),
+                f"{row.mean_clusters_a:.2f}",
+                f"{row.mean_clusters_b:.2f}",
                 format_test(row.n_clusters_test),
             )

@@ -34,6 +34,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self._yes_label = yes_label
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         with Vertical(id="dialog"):
             yield Static(self._question, id="dialog-question")
             with Horizontal(id="dialog-buttons"):

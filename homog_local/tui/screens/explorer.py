@@ -53,16 +53,25 @@ class ExplorerScreen(Screen[None]):
         self._method: str | None = None
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         yield Header()
         with Horizontal(id="explorer-filters"):
             yield Input(placeholder="search text (/)", id="search", compact=True)
             yield Select(
-                [("single-cluster", ClusterFilter.SINGLE.value),
-                 ("multi-cluster", ClusterFilter.MULTI.value)],
-                prompt="any clusters", id="cluster-filter", compact=True,
+                [
+                    ("single-cluster", ClusterFilter.SINGLE.value),
+                    ("multi-cluster", ClusterFilter.MULTI.value),
+                ],
+                prompt="any clusters",
+                id="cluster-filter",
+                compact=True,
             )
-            yield Select([(label, label) for label in _LABELS], prompt="any label",
-                         id="label-filter", compact=True)
+            yield Select(
+                [(label, label) for label in _LABELS],
+                prompt="any label",
+                id="label-filter",
+                compact=True,
+            )
             yield Select([], prompt="any category", id="category-filter", compact=True)
         with Horizontal(id="explorer-body"):
             yield DataTable(id="question-table", cursor_type="row", zebra_stripes=True)
@@ -72,6 +81,8 @@ class ExplorerScreen(Screen[None]):
                 yield EntropyAnswer(id="greedy-answer")
                 yield Static("Samples", classes="section-title")
                 yield SampleClusters(id="question-samples")
+                yield Static("References", classes="section-title")
+                yield Static(id="question-references")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -87,8 +98,12 @@ class ExplorerScreen(Screen[None]):
         try:
             questions = load_questions(services_of(self).store, self.run_id)
         except Exception as error:  # noqa: BLE001 - reported in the UI
-            self.app.call_from_thread(self.notify, explain_error(error), severity="error",
-                                      title=f"Cannot read run {self.run_id}")
+            self.app.call_from_thread(
+                self.notify,
+                explain_error(error),
+                severity="error",
+                title=f"Cannot read run {self.run_id}",
+            )
             return
         self.app.call_from_thread(self._loaded, questions)
 
@@ -148,14 +163,19 @@ class ExplorerScreen(Screen[None]):
             self._show_detail(self._shown[key])
 
     def _show_empty(self, n_done: int) -> None:
-        message = ("No question matches these filters." if n_done
-                   else "No finished question yet; come back when the run has stored one.")
+        message = (
+            "No question matches these filters."
+            if n_done
+            else "No finished question yet; come back when the run has stored one."
+        )
         self.query_one("#question-text", Static).update(message)
+        self.query_one("#question-references", Static).update("")
         self.query_one(EntropyAnswer).show("", [])
         self.query_one(SampleClusters).show([], None, "")
 
     def _show_detail(self, view: QuestionView) -> None:
         self.query_one("#question-text", Static).update(_question_text(view))
+        self.query_one("#question-references", Static).update(_references_text(view))
         greedy = view.greedy
         self.query_one(EntropyAnswer).show(
             greedy.text if greedy else "", greedy.token_entropies if greedy else ()
@@ -187,6 +207,20 @@ def _question_text(view: QuestionView) -> Text:
     out.append(view.text + "\n")
     if view.category:
         out.append(f"category: {view.category}\n", style="dim")
+    if not view.labels:
+        out.append("label: none stored\n", style="dim")
+    for label in view.labels:
+        role = "primary" if label.is_primary else "secondary"
+        out.append(f"{label.judge} ({role}): ", style="bold")
+        out.append(label.label, style=_LABEL_STYLES.get(label.label, ""))
+        if label.detail:
+            out.append(f": {label.detail}")
+        out.append("\n")
+    return out
+
+
+def _references_text(view: QuestionView) -> Text:
+    out = Text()
     if view.references:
         out.append("references: ", style="bold green")
         out.append("; ".join(view.references[:5]))
@@ -199,13 +233,6 @@ def _question_text(view: QuestionView) -> Text:
         if len(view.incorrect_references) > 3:
             out.append(f" (+{len(view.incorrect_references) - 3} more)")
         out.append("\n")
-    if not view.labels:
-        out.append("label: none stored\n", style="dim")
-    for label in view.labels:
-        role = "primary" if label.is_primary else "secondary"
-        out.append(f"{label.judge} ({role}): ", style="bold")
-        out.append(label.label, style=_LABEL_STYLES.get(label.label, ""))
-        if label.detail:
-            out.append(f": {label.detail}")
-        out.append("\n")
+    if not view.references and not view.incorrect_references:
+        out.append("none stored", style="dim")
     return out

@@ -25,7 +25,7 @@ as the positive class, so a useful uncertainty signal scores above 0.5.
 | `?` or `F1` | this help |
 | `Ctrl+T` | switch dark/light theme |
 | `Escape` | back |
-| `Ctrl+Q` (or `q` on the runs table) | quit; running runs stop after their current sample and stay resumable |
+| `Ctrl+Q`, or `q` on the runs table | quit; running runs stop after the current sample |
 | `Tab` / `Shift+Tab` | move focus; the mouse works too |
 
 ## Runs
@@ -79,6 +79,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark,f1", "close", "Close")]
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         with VerticalScroll(id="help-body"):
             yield Markdown(HELP_TEXT)
 

@@ -65,6 +65,7 @@ class MonitorScreen(Screen[None]):
         self._watch_origin: tuple[float, int] | None = None
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         yield Header()
         yield Static(id="monitor-title")
         with Horizontal(id="monitor-progress-row"):
@@ -115,8 +116,12 @@ class MonitorScreen(Screen[None]):
             if not services.jobs.is_running(self.run_id):
                 snapshot = _latest_question(services.store, run)
         except Exception as error:  # noqa: BLE001 - reported in the UI
-            self.app.call_from_thread(self.notify, explain_error(error), severity="error",
-                                      title=f"Cannot read run {self.run_id}")
+            self.app.call_from_thread(
+                self.notify,
+                explain_error(error),
+                severity="error",
+                title=f"Cannot read run {self.run_id}",
+            )
             return
         self.app.call_from_thread(self._show_store, run, snapshot)
 
@@ -130,7 +135,8 @@ class MonitorScreen(Screen[None]):
         where = "running here" if in_process else _status_words(run.status)
         self.query_one("#monitor-title", Static).update(
             f"Run {run.id}: {run.model_name} on {run.dataset}, N={n_samples}, "
-            f"T={temperature:g}, {where}" if temperature is not None
+            f"T={temperature:g}, {where}"
+            if temperature is not None
             else f"Run {run.id}: {run.model_name} on {run.dataset}, {where}"
         )
         bar = self.query_one(ProgressBar)
@@ -171,14 +177,22 @@ class MonitorScreen(Screen[None]):
     @on(RunJob.Ended)
     def _ended(self, message: RunJob.Ended) -> None:
         if message.state is JobState.FINISHED:
-            self.notify(f"Run {message.run_id} finished. Press v for the results.",
-                        title="Run finished")
+            self.notify(
+                f"Run {message.run_id} finished. Press v for the results.", title="Run finished"
+            )
         elif message.state is JobState.INTERRUPTED:
-            self.notify(f"Run {message.run_id} cancelled; finished questions are stored. "
-                        "Press r to resume.", title="Run interrupted")
+            self.notify(
+                f"Run {message.run_id} cancelled; finished questions are stored. "
+                "Press r to resume.",
+                title="Run interrupted",
+            )
         else:
-            self.notify(f"{message.error}\nPress r to retry after fixing it.",
-                        severity="error", title=f"Run {message.run_id} failed", timeout=15)
+            self.notify(
+                f"{message.error}\nPress r to retry after fixing it.",
+                severity="error",
+                title=f"Run {message.run_id} failed",
+                timeout=15,
+            )
         self.query_one("#monitor-stats", Static).update(_status_words(message.state.value))
         self._poll()
 
@@ -193,7 +207,8 @@ class MonitorScreen(Screen[None]):
             f"{short_method(m)}: SCR {scr[m]:.2f}, mean clusters {mean_clusters.get(m, 0.0):.2f}"
             for m in sorted(scr)
         ]
-        self.query_one("#monitor-scr", Static).update("  │  ".join(parts) or "SCR: no question finished yet")
+        text = "  │  ".join(parts) or "SCR: no question finished yet"
+        self.query_one("#monitor-scr", Static).update(text)
 
     def _show_question(
         self, question: str, samples: tuple[str, ...], clusters: dict[str, tuple[int, ...]]
@@ -224,8 +239,9 @@ class MonitorScreen(Screen[None]):
                 f"Run {self.run_id} is marked running, so another homog process may be "
                 "executing it. Resume here only if none is. Resume?"
             )
-            self.app.push_screen(ConfirmScreen(question, "Resume"),
-                                 lambda yes: self._start_job() if yes else None)
+            self.app.push_screen(
+                ConfirmScreen(question, "Resume"), lambda yes: self._start_job() if yes else None
+            )
             return
         self._start_job()
 

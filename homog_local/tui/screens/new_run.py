@@ -17,7 +17,13 @@ from homog_local.datasets import BUILTIN_DATASETS
 from homog_local.errors import ConfigError, DatasetError, HomogError, ModelLoadError
 from homog_local.judges import judges_for
 from homog_local.models import ModelEntry, ModelRole, list_models
-from homog_local.settings import SAMPLER_PRESETS, ClusterKind, ClusterSpec, RunSettings, resolve_settings
+from homog_local.settings import (
+    SAMPLER_PRESETS,
+    ClusterKind,
+    ClusterSpec,
+    RunSettings,
+    resolve_settings,
+)
 from homog_local.tui.data.formatting import format_size
 from homog_local.tui.jobs import explain_error
 from homog_local.tui.services import services_of
@@ -46,8 +52,17 @@ _FIELD_OF_KEY = {
     "--threads": "n_threads",
     "--cluster": "clusterers",
 }
-_FIELDS = ("model", "dataset", "limit", "n_samples", "temperature", "max_tokens", "n_threads",
-           "sampler", "clusterers")
+_FIELDS = (
+    "model",
+    "dataset",
+    "limit",
+    "n_samples",
+    "temperature",
+    "max_tokens",
+    "n_threads",
+    "sampler",
+    "clusterers",
+)
 _DATASET_FILE = "__file__"
 
 
@@ -79,6 +94,7 @@ class NewRunScreen(Screen[None]):
         self._models: list[ModelEntry] = []
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         defaults = self._defaults
         taus = {spec.kind: spec.threshold for spec in defaults.clusterers}
         builtin = defaults.dataset in BUILTIN_DATASETS
@@ -98,32 +114,56 @@ class NewRunScreen(Screen[None]):
                     allow_blank=False,
                     compact=True,
                 )
-                yield Input("" if builtin else defaults.dataset, placeholder="JSONL or CSV path",
-                            id="dataset-path", compact=True)
+                yield Input(
+                    "" if builtin else defaults.dataset,
+                    placeholder="JSONL or CSV path",
+                    id="dataset-path",
+                    compact=True,
+                )
             yield Static(id="judge-note", classes="field-note")
             yield Static(classes="field-error", id="dataset-error")
             yield from _number_row("Questions", "limit", defaults.limit, "0 = all")
             yield from _number_row("Samples N", "n_samples", defaults.n_samples, "1 to 200")
-            yield from _number_row("Temperature", "temperature",
-                                   defaults.sampler_params.temperature, "(0, 5]")
+            yield from _number_row(
+                "Temperature", "temperature", defaults.sampler_params.temperature, "(0, 5]"
+            )
             yield from _number_row("Max tokens", "max_tokens", defaults.max_tokens, "1 to 4096")
-            yield from _number_row("CPU threads", "n_threads", _form_threads(defaults),
-                                   "llama.cpp threads; one core stays free for the UI")
+            yield from _number_row(
+                "CPU threads",
+                "n_threads",
+                _form_threads(defaults),
+                "llama.cpp threads; one core stays free for the UI",
+            )
             with Horizontal(classes="form-row"):
                 yield Label("Sampler preset", classes="form-label")
-                yield Select([(name, name) for name in SAMPLER_PRESETS], id="sampler",
-                             value=defaults.sampler, allow_blank=False, compact=True)
+                yield Select(
+                    [(name, name) for name in SAMPLER_PRESETS],
+                    id="sampler",
+                    value=defaults.sampler,
+                    allow_blank=False,
+                    compact=True,
+                )
             yield Static(classes="field-error", id="sampler-error")
             with Horizontal(classes="form-row"):
                 yield Label("Clusterers (τ)", classes="form-label")
-                yield Checkbox("Jaccard τ", ClusterKind.JACCARD in taus, id="use-jaccard",
-                               compact=True)
-                yield Input(f"{taus.get(ClusterKind.JACCARD, 0.4):g}", id="tau-jaccard",
-                            classes="tau", compact=True)
-                yield Checkbox("Embedding τ", ClusterKind.EMBEDDING in taus, id="use-embedding",
-                               compact=True)
-                yield Input(f"{taus.get(ClusterKind.EMBEDDING, 0.85):g}", id="tau-embedding",
-                            classes="tau", compact=True)
+                yield Checkbox(
+                    "Jaccard τ", ClusterKind.JACCARD in taus, id="use-jaccard", compact=True
+                )
+                yield Input(
+                    f"{taus.get(ClusterKind.JACCARD, 0.4):g}",
+                    id="tau-jaccard",
+                    classes="tau",
+                    compact=True,
+                )
+                yield Checkbox(
+                    "Embedding τ", ClusterKind.EMBEDDING in taus, id="use-embedding", compact=True
+                )
+                yield Input(
+                    f"{taus.get(ClusterKind.EMBEDDING, 0.85):g}",
+                    id="tau-embedding",
+                    classes="tau",
+                    compact=True,
+                )
             yield Static(classes="field-error", id="clusterers-error")
             with Horizontal(id="form-buttons"):
                 yield Button("Start (Ctrl+S)", variant="primary", id="start", compact=True)
@@ -187,8 +227,9 @@ class NewRunScreen(Screen[None]):
             settings = resolve_settings(explicit)
             run_id = services.engine.create(settings)
         except ConfigError as error:
-            self.app.call_from_thread(self._creation_failed, _FIELD_OF_KEY.get(error.key, "model"),
-                                      _config_message(error))
+            self.app.call_from_thread(
+                self._creation_failed, _FIELD_OF_KEY.get(error.key, "model"), _config_message(error)
+            )
             return
         except DatasetError as error:
             self.app.call_from_thread(self._creation_failed, "dataset", str(error))
@@ -240,7 +281,8 @@ class NewRunScreen(Screen[None]):
             entry = next((m for m in self._models if m.name == model), None)
             if entry is not None and not entry.present:
                 errors["model"] = (
-                    f"{entry.name} is not installed; {entry.install_hint or 'see homog models list'}"
+                    f"{entry.name} is not installed; "
+                    f"{entry.install_hint or 'see `homog models list`'}"
                 )
 
         dataset = self.query_one("#dataset", Select).value
@@ -252,8 +294,13 @@ class NewRunScreen(Screen[None]):
         else:
             explicit["dataset"] = str(dataset)
 
-        for field, kind in (("limit", int), ("n_samples", int), ("max_tokens", int),
-                            ("n_threads", int), ("temperature", float)):
+        for field, kind in (
+            ("limit", int),
+            ("n_samples", int),
+            ("max_tokens", int),
+            ("n_threads", int),
+            ("temperature", float),
+        ):
             raw = self.query_one(f"#{field}", Input).value.strip()
             try:
                 explicit[field] = kind(raw)
@@ -265,7 +312,7 @@ class NewRunScreen(Screen[None]):
         explicit["sampler"] = str(self.query_one("#sampler", Select).value)
 
         specs = []
-        for kind_name, kind in (("jaccard", ClusterKind.JACCARD), ("embedding", ClusterKind.EMBEDDING)):
+        for kind_name in (ClusterKind.JACCARD.value, ClusterKind.EMBEDDING.value):
             if not self.query_one(f"#use-{kind_name}", Checkbox).value:
                 continue
             raw = self.query_one(f"#tau-{kind_name}", Input).value.strip()

@@ -10,7 +10,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from homog_local.signals import B1_MEAN
-from homog_local.tui.data.histogram import histogram_bins
 from homog_local.tui.data.formatting import (
     format_auroc,
     format_cohens_d,
@@ -18,6 +17,7 @@ from homog_local.tui.data.formatting import (
     format_proportion,
     short_method,
 )
+from homog_local.tui.data.histogram import histogram_bins
 from homog_local.tui.data.results import TUI_BOOTSTRAP_RESAMPLES, ResultsData, load_results
 from homog_local.tui.jobs import explain_error
 from homog_local.tui.services import services_of
@@ -52,6 +52,7 @@ class ResultsScreen(Screen[None]):
         self.run_id = run_id
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         yield Header()
         with TabbedContent(id="results-tabs"):
             with TabPane("Summary", id="summary"), VerticalScroll():
@@ -108,14 +109,22 @@ class ResultsScreen(Screen[None]):
         scr_table = self.query_one("#scr-table", DataTable)
         scr_table.clear()
         for row in summary.scr:
-            scr_table.add_row(row.method, format_proportion(row.scr), str(row.scr.n),
-                              format_number(row.mean_clusters))
+            scr_table.add_row(
+                row.method,
+                format_proportion(row.scr),
+                str(row.scr.n),
+                format_number(row.mean_clusters),
+            )
         auroc_table = self.query_one("#auroc-table", DataTable)
         auroc_table.clear()
         for row in summary.signals:
             auroc_table.add_row(
-                _short_signal(row.signal), _short_signal(row.subset), format_auroc(row.auroc), str(row.auroc.n_positive),
-                str(row.auroc.n_negative), str(row.n_undefined),
+                _short_signal(row.signal),
+                _short_signal(row.subset),
+                format_auroc(row.auroc),
+                str(row.auroc.n_positive),
+                str(row.auroc.n_negative),
+                str(row.n_undefined),
             )
         self._plot(data)
 
@@ -125,8 +134,10 @@ class ResultsScreen(Screen[None]):
         categories = [str(c) for c in range(1, max_count + 1)]
         self.query_one("#cluster-plot", BarPlot).show(
             categories,
-            {short_method(m): [by_count.get(c, 0) for c in range(1, max_count + 1)]
-             for m, by_count in counts.items()},
+            {
+                short_method(m): [by_count.get(c, 0) for c in range(1, max_count + 1)]
+                for m, by_count in counts.items()
+            },
             title="Questions per number of clusters",
             xlabel="clusters among the N samples",
             ylabel="questions",

@@ -48,6 +48,7 @@ class RunsScreen(Screen[None]):
         self._rows: dict[int, RunRow] = {}
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         yield Header()
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         yield Static(_EMPTY_HINT, id="runs-empty")
@@ -77,8 +78,9 @@ class RunsScreen(Screen[None]):
         try:
             rows = load_run_rows(services.store)
         except Exception as error:  # noqa: BLE001 - reported in the UI
-            self.app.call_from_thread(self.notify, explain_error(error), severity="error",
-                                      title="Cannot read runs")
+            self.app.call_from_thread(
+                self.notify, explain_error(error), severity="error", title="Cannot read runs"
+            )
             return
         self.app.call_from_thread(self._fill, rows)
 
@@ -205,8 +207,10 @@ class RunsScreen(Screen[None]):
                 f"Run {run_id} is marked running, so another homog process may be executing "
                 "it. Resume here only if none is (for example after a crash). Resume?"
             )
-            self.app.push_screen(ConfirmScreen(question, "Resume"),
-                                 lambda yes: self._open_monitor(run_id, start=bool(yes)))
+            self.app.push_screen(
+                ConfirmScreen(question, "Resume"),
+                lambda yes: self._open_monitor(run_id, start=bool(yes)),
+            )
             return
         self._open_monitor(run_id, start=True)
 
@@ -223,8 +227,9 @@ class RunsScreen(Screen[None]):
         if run_id is None:
             return
         if services_of(self).jobs.is_running(run_id):
-            self.notify(f"Run {run_id} is running; cancel it in the monitor (c) first.",
-                        severity="warning")
+            self.notify(
+                f"Run {run_id} is running; cancel it in the monitor (c) first.", severity="warning"
+            )
             return
         run = self._rows[run_id].run
         question = (
@@ -232,16 +237,21 @@ class RunsScreen(Screen[None]):
             f"{run.n_done}/{run.n_questions} questions)? Its samples, clusters and labels "
             "are removed from the database; this cannot be undone."
         )
-        self.app.push_screen(ConfirmScreen(question, "Delete"),
-                             lambda yes: self._delete(run_id) if yes else None)
+        self.app.push_screen(
+            ConfirmScreen(question, "Delete"), lambda yes: self._delete(run_id) if yes else None
+        )
 
     @work(thread=True, group="runs-write")
     def _delete(self, run_id: int) -> None:
         try:
             services_of(self).store.delete_run(run_id)
         except Exception as error:  # noqa: BLE001 - reported in the UI
-            self.app.call_from_thread(self.notify, explain_error(error), severity="error",
-                                      title=f"Run {run_id} not deleted")
+            self.app.call_from_thread(
+                self.notify,
+                explain_error(error),
+                severity="error",
+                title=f"Run {run_id} not deleted",
+            )
             return
         log.info("deleted run %d", run_id)
         self.app.call_from_thread(self.notify, f"Deleted run {run_id}.")
@@ -260,8 +270,12 @@ class RunsScreen(Screen[None]):
             summary = summarize_run(services.store, run_id, n_resamples=TUI_BOOTSTRAP_RESAMPLES)
             path = write_summary(summary_to_json(summary), services.export_dir, run_id)
         except Exception as error:  # noqa: BLE001 - reported in the UI
-            self.app.call_from_thread(self.notify, explain_error(error), severity="error",
-                                      title=f"Run {run_id} not exported")
+            self.app.call_from_thread(
+                self.notify,
+                explain_error(error),
+                severity="error",
+                title=f"Run {run_id} not exported",
+            )
             return
         log.info("exported run %d summary to %s", run_id, path)
         self.app.call_from_thread(self.notify, f"Wrote {path}", title="Summary exported")

@@ -47,6 +47,7 @@ class EntropyAnswer(Vertical):
     """
 
     def compose(self) -> ComposeResult:
+        """Build the widgets."""
         yield Static(id="entropy-text")
         yield Sparkline([], id="entropy-sparkline")
         yield Static(classes="entropy-caption", id="entropy-caption")

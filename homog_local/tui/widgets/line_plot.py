@@ -36,8 +36,9 @@ class LinePlot(PlotextPlot):
         plt.ylabel(ylabel)
         for name, points in series.items():
             if points:
-                plt.plot([x for x, _ in points], [y for _, y in points], label=name,
-                         marker="braille")
+                plt.plot(
+                    [x for x, _ in points], [y for _, y in points], label=name, marker="braille"
+                )
         if ylim is not None:
             plt.ylim(*ylim)
         self.refresh()

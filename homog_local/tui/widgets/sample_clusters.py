@@ -10,8 +10,16 @@ from textual.widgets import Static
 __all__ = ["CLUSTER_COLOURS", "SampleClusters"]
 
 # Rich colour names that stay readable on both the dark and the light theme.
-CLUSTER_COLOURS = ("dodger_blue2", "dark_orange3", "green4", "magenta3", "red3", "cyan4",
-                   "gold3", "purple3")
+CLUSTER_COLOURS = (
+    "dodger_blue2",
+    "dark_orange3",
+    "green4",
+    "magenta3",
+    "red3",
+    "cyan4",
+    "gold3",
+    "purple3",
+)
 
 
 class SampleClusters(Static):
@@ -37,8 +45,9 @@ def render_sample_clusters(
         out.append("no samples stored yet", style="italic")
         return out
     if assignments is None or len(assignments) != len(texts):
-        out.append(f"{len(texts)} samples, not clustered under {method or 'this method'}\n",
-                   style="italic")
+        out.append(
+            f"{len(texts)} samples, not clustered under {method or 'this method'}\n", style="italic"
+        )
         for index, text in enumerate(texts):
             out.append(f"  {index + 1:>2}. {_one_line(text)}\n")
         return out
