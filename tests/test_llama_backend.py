@@ -56,6 +56,24 @@ def test_sample_reproducible_per_seed(smollm) -> None:
     assert len({g.text for g in batch}) > 1
 
 
+def test_batched_samples_equal_sequential(smollm) -> None:
+    entry = resolve_model("smollm2-135m-instruct", ModelRole.GENERATOR)
+    batched = LlamaBackend(entry.path, use_chat_template=True, n_ctx=512, n_parallel=6,
+                           max_new_tokens=24)
+    try:
+        for question in ("Why do veins appear blue?", "Where did fortune cookies originate?"):
+            seeds = [sample_seed(7, question, i) for i in range(6)]
+            together = batched.sample(batched.render(question), SAMPLER_PRESETS["ollama"],
+                                      seeds, 24)
+            alone = smollm.sample(smollm.render(question), SAMPLER_PRESETS["ollama"], seeds, 24)
+            assert [g.text for g in together] == [g.text for g in alone]
+            assert [g.token_entropies for g in together] == [g.token_entropies for g in alone]
+        greedy = batched.greedy(batched.render("What is the capital of France?"), 32)
+        assert greedy.text == "The capital of France is Paris."
+    finally:
+        batched.close()
+
+
 def test_sample_max_tokens_stop(smollm) -> None:
     prompt = smollm.render("Write a long story about a dragon.")
     answers = smollm.sample(prompt, SAMPLER_PRESETS["pure"], [1, 2], 5)
