@@ -60,10 +60,13 @@ def build_model(path: Path, *, with_token_types: bool = True, n_outputs: int = 3
         helper.make_tensor_value_info("attention_mask", TensorProto.INT64, ["batch", "sequence"]),
     ]
     if with_token_types:
-        inputs.append(
-            helper.make_tensor_value_info("token_type_ids", TensorProto.INT64, ["batch", "sequence"])
+        types = helper.make_tensor_value_info(
+            "token_type_ids", TensorProto.INT64, ["batch", "sequence"]
         )
-        nodes.append(helper.make_node("Cast", ["token_type_ids"], ["types_f"], to=TensorProto.FLOAT))
+        inputs.append(types)
+        nodes.append(
+            helper.make_node("Cast", ["token_type_ids"], ["types_f"], to=TensorProto.FLOAT)
+        )
     else:
         # Without segment ids every token counts as premise and hypothesis.
         nodes.append(helper.make_node("Mul", ["mask_f", "half"], ["types_f"]))

@@ -90,3 +90,14 @@ def test_export_nli_tiny_deberta(tmp_path, capsys) -> None:
         logits = model(**batch).logits.numpy()
     expected = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
     np.testing.assert_allclose(probs, expected[:, [2, 1, 0]], atol=1e-5)
+
+
+def test_export_caps_token_limit(tmp_path) -> None:
+    from homog_local.nli.export import export_nli_checkpoint
+
+    _tiny_deberta(tmp_path / "ckpt")
+    result = export_nli_checkpoint(tmp_path / "ckpt", tmp_path / "onnx")
+    model = OnnxNliModel(result.model_path, result.tokenizer_path, max_length=512)
+    # max_position_embeddings is 128, so longer pairs are cut there instead of failing.
+    assert model.max_length == 128
+    assert model.predict([("a man " * 200, "the cat " * 200)]).shape == (1, 3)

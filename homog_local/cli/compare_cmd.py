@@ -49,7 +49,7 @@ def _scr(result: ProportionResult) -> str:
 
 def _difference(result: PairedDifference, percent: bool = False) -> str:
     if math.isnan(result.value):
-        return f"undefined ({result.undefined_reason})"
+        return f"undefined: {result.undefined_reason}"
     scale, unit = (100.0, " pp") if percent else (1.0, "")
     text = f"{scale * result.value:+.{1 if percent else 3}f}{unit}"
     if not math.isnan(result.ci_low):
@@ -60,7 +60,7 @@ def _difference(result: PairedDifference, percent: bool = False) -> str:
 
 def _test(result: TestResult) -> str:
     if math.isnan(result.p_value):
-        return f"undefined ({result.undefined_reason})"
+        return f"undefined: {result.undefined_reason}"
     return f"p={result.p_value:.3g} (n={result.n})"
 
 
@@ -73,15 +73,25 @@ def _describe(run: Any) -> str:
 
 def _clusterer_table(comparison: RunComparison) -> Table:
     a, b = comparison.run_a.id, comparison.run_b.id
-    table = Table(title=f"Single-cluster rate (Wilson 95 % CI); difference = run {a} \u2212 run {b}"
-                  " with paired bootstrap CI", title_justify="left")
-    for column in ("clusterer", "n", f"SCR run {a}", f"SCR run {b}", "difference",
-                   "Wilcoxon counts", "McNemar flags"):
-        table.add_column(column, justify="left" if column == "clusterer" else "right")
+    table = Table(title=f"Homogenization per clusterer (differences: run {a} \u2212 run {b})",
+                  title_justify="left")
+    table.add_column("clusterer", overflow="fold")
+    table.add_column("statistic")
+    table.add_column("value", justify="right")
     for row in comparison.clusterers:
-        table.add_row(row.method, str(row.n), _scr(row.scr_a), _scr(row.scr_b),
-                      _difference(row.difference, percent=True), _test(row.wilcoxon),
-                      _test(row.mcnemar))
+        cells = [
+            (f"SCR run {a} (Wilson 95 % CI)", _scr(row.scr_a)),
+            (f"SCR run {b} (Wilson 95 % CI)", _scr(row.scr_b)),
+            ("SCR difference (paired bootstrap CI)", _difference(row.difference, percent=True)),
+            (f"mean clusters run {a} / run {b}",
+             f"{format_metric(row.mean_clusters_a, digits=2)} / "
+             f"{format_metric(row.mean_clusters_b, digits=2)}"),
+            ("Wilcoxon signed-rank, cluster counts", _test(row.wilcoxon)),
+            ("McNemar exact, single-cluster flags", _test(row.mcnemar)),
+        ]
+        for i, (statistic, value) in enumerate(cells):
+            table.add_row(f"{row.method}\n({row.n} questions)" if i == 0 else "", statistic, value)
+        table.add_section()
     return table
 
 

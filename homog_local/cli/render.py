@@ -35,8 +35,16 @@ def _format_ci(value: float, low: float, high: float, percent: bool = True) -> s
     return f"{value * scale:.1f}{unit} [{low * scale:.1f}, {high * scale:.1f}]"
 
 
-def print_summary(summary: RunSummary, console: Console) -> None:
-    """Print the SCR table, the AUROC table and the run's location."""
+# Signals of the end-of-run table; `homog report` lists every stored signal.
+_CORE_SIGNAL_PREFIXES = ("b1_", "n_clusters:", "semantic_entropy:")
+
+
+def print_summary(summary: RunSummary, console: Console, *, core_only: bool = False) -> None:
+    """Print the SCR table, the AUROC table and the run's location.
+
+    With ``core_only``, the AUROC table keeps B1, the number of clusters and
+    semantic entropy, and a line counts the other signals.
+    """
     run = summary.run
     scr = Table(title=f"Run {run.id}: response homogenization "
                 f"({run.n_done}/{run.n_questions} questions, N={run.settings['n_samples']})")
@@ -55,7 +63,11 @@ def print_summary(summary: RunSummary, console: Console) -> None:
         aurocs.add_column("all labelled" if subset == "all" else subset.replace(":", "\n", 1),
                           justify="right")
     by_signal: dict[str, dict[str, str]] = {}
+    hidden: set[str] = set()
     for row in summary.signals:
+        if core_only and not row.signal.startswith(_CORE_SIGNAL_PREFIXES):
+            hidden.add(row.signal)
+            continue
         by_signal.setdefault(row.signal, {})[row.subset] = format_auroc(row.auroc)
     for signal, cells in by_signal.items():
         aurocs.add_row(signal, *(cells.get(subset, "") for subset in subsets))
@@ -70,6 +82,9 @@ def print_summary(summary: RunSummary, console: Console) -> None:
         f"empty answers kept and flagged: {summary.n_empty_answers}",
         f"status: {run.status}; database: {summary.db_path} (run id {run.id})",
     ]
+    if hidden:
+        lines.insert(0, f"{len(hidden)} more signals (graph, lexical, likelihood-weighted): "
+                     f"homog report {run.id}")
     console.print(Group(scr, aurocs, *lines))
 
 

@@ -14,7 +14,12 @@ from rich.text import Text
 from homog_local.analysis.render import format_ci, format_metric, to_jsonable
 from homog_local.cli.common import add_db_option, open_db, print_json, stdout_console
 from homog_local.errors import ConfigError
-from homog_local.evaluation import RunReport, build_run_report, load_run_data_with_b2
+from homog_local.evaluation import (
+    RunReport,
+    SingleClusterAuroc,
+    build_run_report,
+    load_run_data_with_b2,
+)
 from homog_local.metrics.auroc import AurocResult
 
 __all__ = [
@@ -23,6 +28,7 @@ __all__ = [
     "check_evaluation_options",
     "register",
     "report_document",
+    "signal_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -74,24 +80,48 @@ def auroc_cell(result: AurocResult) -> str:
     return text
 
 
+def signal_rows(names: list[str]) -> list[tuple[str, str | None]]:
+    """Return display rows: a ``SUFFIX:`` heading before each run of names sharing a suffix.
+
+    Each item is ``(text, name)``; heading rows have ``name`` None. Names such as
+    ``semantic_entropy:embedding:minilm-l6-int8@0.85`` show as their kind under
+    a heading with the clusterer, so the table fits 100 columns.
+    """
+    rows: list[tuple[str, str | None]] = []
+    current = ""
+    for name in names:
+        kind, _, suffix = name.partition(":")
+        if suffix and suffix != current:
+            rows.append((f"{suffix}:", None))
+        current = suffix
+        rows.append((kind, name))
+    return rows
+
+
 def _signal_table(report: RunReport) -> Table:
     table = Table(title="Signals on labelled questions (incorrect = positive; higher = less "
                   "certain)", title_justify="left")
     table.add_column("signal", overflow="fold")
-    for column in ("n", "AUROC [95 % CI]", "PRR", "AURC", "acc@50 %", "s/q", "tok/q"):
+    for column in ("n", "AUROC [95 % CI]", "PRR", "AURC", "acc@50%", "s/q (tok)"):
         table.add_column(column, justify="right", no_wrap=True)
-    for row in report.signals:
+    by_name = {row.metrics.name: row for row in report.signals}
+    ordered = sorted(by_name, key=lambda n: (n.partition(":")[2] != "", n.partition(":")[2]))
+    for text, name in signal_rows(ordered):
+        if name is None:
+            table.add_row(Text(text, style="italic dim"))
+            continue
+        row = by_name[name]
         m = row.metrics
         cost = "free" if row.stages == ("greedy",) else f"{row.mean_s:.3f}"
         if row.stages_without_cost:
             cost += " ?"
         table.add_row(
-            m.name, str(m.n), auroc_cell(m.auroc),
+            text, str(m.n), auroc_cell(m.auroc),
             format_metric(m.prr.value, n_positive=m.auroc.n_positive,
                           n_negative=m.auroc.n_negative, digits=3),
             format_metric(m.prr.aurc, digits=3),
             format_metric(row.accuracy_at_50, percent=True),
-            cost, f"{row.mean_tokens:.1f}",
+            f"{cost} ({row.mean_tokens:.0f})",
         )  # fmt: skip
     return table
 
@@ -112,13 +142,24 @@ def _scr_table(report: RunReport) -> Table:
     return table
 
 
-def _single_cluster_tables(report: RunReport) -> list[Table]:
-    tables = []
+def _note(row: SingleClusterAuroc) -> str:
+    note = _BY_CONSTRUCTION if row.by_construction and not math.isnan(row.auroc.value) else ""
+    if row.n_undefined:
+        note = (note + "; " if note else "") + f"{row.n_undefined} undefined left out"
+    return note
+
+
+def _single_cluster_tables(report: RunReport) -> list[Table | Text]:
+    tables: list[Table | Text] = []
     for scr in report.scr:
         rows = [r for r in report.single_cluster if r.method == scr.method]
         if not rows:
             continue
         first = rows[0].auroc
+        if first.n_positive + first.n_negative == 0:
+            tables.append(Text(f"AUROC on the single-cluster questions of {scr.method}: "
+                               "undefined (n+=0, n\u2212=0), no labelled question has one cluster"))
+            continue
         table = Table(
             title=f"AUROC on the single-cluster questions of {scr.method} "
             f"(n+={first.n_positive}, n\u2212={first.n_negative})",
@@ -127,11 +168,13 @@ def _single_cluster_tables(report: RunReport) -> list[Table]:
         table.add_column("signal", overflow="fold")
         table.add_column("AUROC [95 % CI]", justify="right", no_wrap=True)
         table.add_column("note")
-        for row in rows:
-            note = _BY_CONSTRUCTION if row.by_construction else ""
-            if row.n_undefined:
-                note = (note + "; " if note else "") + f"{row.n_undefined} undefined left out"
-            table.add_row(row.signal, auroc_cell(row.auroc), note)
+        by_name = {row.signal: row for row in rows}
+        ordered = sorted(by_name, key=lambda n: (n.partition(":")[2] != "", n.partition(":")[2]))
+        for text, name in signal_rows(ordered):
+            if name is None:
+                table.add_row(Text(text, style="italic dim"))
+            else:
+                table.add_row(text, auroc_cell(by_name[name].auroc), _note(by_name[name]))
         tables.append(table)
     return tables
 
@@ -152,8 +195,8 @@ def _header(report: RunReport, b2_note: str) -> Text:
 def report_document(report: RunReport, b2: dict[str, Any]) -> dict[str, Any]:
     """Return the JSON document of a run report; NaN becomes null next to its reason."""
     document = to_jsonable(report)
-    for row in document["single_cluster"]:
-        row["note"] = _BY_CONSTRUCTION if row["by_construction"] else ""
+    for row, entry in zip(report.single_cluster, document["single_cluster"], strict=True):
+        entry["note"] = _note(row)
     document["b2"] = b2
     return {"command": "report", **document}
 
@@ -172,8 +215,9 @@ def _report(args: argparse.Namespace) -> int:
         note = (f"B2 computed now for {outcome.n_computed} questions in {outcome.seconds:.1f} s "
                 f"(k={outcome.k} over {outcome.n_dataset} dataset questions)")
     parts: list[Any] = [_header(report, note), _signal_table(report)]
-    parts.append(Text("s/q: mean seconds per question of the stages the signal needs; "
-                      "free: only the greedy answer; ?: a stage has no cost rows"))
+    parts.append(Text("s/q (tok): mean seconds (generated tokens) per question of the stages the "
+                      "signal needs; free: only the greedy answer; ?: a stage has no cost rows; "
+                      "a name ending in ':' heads the signals of that clusterer"))
     parts.append(_scr_table(report))
     parts.extend(_single_cluster_tables(report))
     stdout_console().print(Group(*parts))

@@ -137,7 +137,7 @@ def _handle(args: argparse.Namespace) -> int:
     if args.json:
         print_json(summary_to_json(summary))
     else:
-        print_summary(summary, stdout_console())
+        print_summary(summary, stdout_console(), core_only=True)
     if outcome.status == "interrupted":
         print(f"run {run_id} interrupted; continue it with: homog run --resume {run_id}"
               + (f" --db {store.path}" if args.db else ""), file=sys.stderr)

@@ -85,7 +85,8 @@ class DensityOutcome:
     cache_hit : bool
         Whether the dataset embeddings came from the on-disk cache.
     n_dataset : int
-        Questions of the whole dataset used as neighbours.
+        Questions of the whole dataset used as neighbours; 0 when every
+        question already had B2, so nothing was loaded.
     k : int
         Neighbours per question.
     """
@@ -236,7 +237,7 @@ def ensure_density_signal(
         if row["done_utc"] is not None and B2_SIGNAL not in stored.get(row["qid"], {})
     ]  # fmt: skip
     if not pending:
-        return DensityOutcome(0, 0, 0.0, True, 0, k)
+        return DensityOutcome(0, 0, 0.0, False, 0, k)
     embedder_name = str(run.settings.get("embedder", "minilm-l6-int8"))
     loaded = (embedder_loader or _default_loader)(embedder_name)
     dataset = load_run_dataset(run)

@@ -180,15 +180,26 @@ def _single_cluster_rows(
     subset = labelled & (data.cluster_counts[method] == 1)
     is_incorrect = (labels == "incorrect").astype(int)
     rows = []
+    # A score that is constant on the questions it is defined on has an AUROC
+    # (and bootstrap CI) that depends only on those questions' labels, so one
+    # bootstrap serves every constant signal with the same defined questions.
+    constant_results: dict[bytes, AurocResult] = {}
     for name, values in data.signals.items():
         suffix = name.partition(":")[2]
         if signal_tier(name) >= SignalTier.SAMPLING and suffix and not method.startswith(suffix):
             # Signals of other clusterers are not about this subset's contrast.
             continue
         defined = subset & np.isfinite(values)
-        result = auroc_with_ci(
-            values[defined], is_incorrect[defined], n_resamples=n_resamples, seed=seed
-        )
+        is_constant = defined.any() and bool(np.ptp(values[defined]) == 0)
+        key = defined.tobytes()
+        if is_constant and key in constant_results:
+            result = constant_results[key]
+        else:
+            result = auroc_with_ci(
+                values[defined], is_incorrect[defined], n_resamples=n_resamples, seed=seed
+            )
+            if is_constant:
+                constant_results[key] = result
         rows.append(SingleClusterAuroc(
             method, name, result, int(subset.sum() - defined.sum()),
             constant_by_construction(name, method),

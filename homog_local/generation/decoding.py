@@ -1,8 +1,8 @@
 """Per-sequence decoding state: token choice, stop detection and the final record.
 
-The llama.cpp backend advances several sequences in one batch; each one keeps
-its own tokens, random generator and stop condition here, so the result of a
-sequence does not depend on which other sequences share its batch.
+The llama.cpp backend advances several sequences in one batch. Each sequence
+keeps its own tokens, random generator and stop condition here, so its result
+does not depend on which other sequences share the batch.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ __all__ = ["BackendInfo", "LlamaBackend"]
 log = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class BackendInfo:
-    """What the loaded model is.
+    """Facts about the loaded model.
 
     Parameters
     ----------
@@ -177,10 +177,10 @@ class LlamaBackend:
 
         params = llama_cpp.llama_model_default_params()
         params.n_gpu_layers = gpu_layers
-        # NOTE: llama.cpp's extra buffer types (weight repacking, AMX) crash
-        # in ggml_backend_amx_mul_mat on AMX-capable Xeons in llama-cpp-python
-        # 0.3.36 (seen on a native build); plain CPU buffers avoid it at some
-        # speed cost on such CPUs.
+        # NOTE: with llama-cpp-python 0.3.36 built natively on an AMX-capable
+        # Xeon, the extra buffer types (weight repacking, AMX) crashed in
+        # ggml_backend_amx_mul_mat. Plain CPU buffers avoid the crash, at
+        # some speed cost on such CPUs.
         params.use_extra_bufts = False
         return params
 

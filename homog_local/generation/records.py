@@ -9,7 +9,7 @@ __all__ = ["Generation", "StopReason"]
 
 
 class StopReason(StrEnum):
-    """Why a generation ended."""
+    """Reason a generation ended."""
 
     EOS = "eos"
     STOP_STRING = "stop_string"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +46,9 @@ class OnnxNliModel:
         :func:`~homog_local.nli.labels.read_label_map`.
     max_length : int, default 256
         Token limit of a pair, special tokens included. Longer pairs are cut
-        token by token from the longer text first (``longest_first``).
+        token by token from the longer text first (``longest_first``). It is
+        lowered to ``max_position_embeddings`` of the ``config.json`` beside
+        the model when that is smaller.
     batch_size : int, default 32
         Pairs per onnxruntime call.
     model_id : str or None, default None
@@ -80,6 +83,11 @@ class OnnxNliModel:
             raise ConfigError("batch_size", batch_size, "use at least 1")
         self.model_path = Path(model_path)
         self.tokenizer_path = Path(tokenizer_path)
+        position_limit = _position_limit(self.model_path)
+        if position_limit is not None and max_length > position_limit:
+            log.debug("%s: token limit lowered from %d to max_position_embeddings %d",
+                      self.model_path, max_length, position_limit)
+            max_length = position_limit
         self.max_length = max_length
         self.batch_size = batch_size
         self.model_id = model_id or self.model_path.stem
@@ -185,6 +193,20 @@ def load_nli_model(name_or_path: str, **options: Any) -> tuple[OnnxNliModel, str
         raise ModelLoadError(name_or_path, "the model entry has no file or no tokenizer")
     model = OnnxNliModel(entry.path, entry.tokenizer_path, model_id=entry.name, **options)
     return model, entry.sha256
+
+
+def _position_limit(model_path: Path) -> int | None:
+    """Return ``max_position_embeddings`` from the config.json beside the model, if any."""
+    config = model_path.parent / "config.json"
+    if not config.is_file():
+        return None
+    try:
+        value = json.loads(config.read_text(encoding="utf-8")).get("max_position_embeddings")
+    except (OSError, json.JSONDecodeError, AttributeError):
+        return None
+    # Models with relative positions (DeBERTa-v3 sets position_biased_input to false) still
+    # list a limit; capping there costs only truncation of pairs longer than it.
+    return int(value) if isinstance(value, int) and value >= 4 else None
 
 
 def _open_session(model_path: Path) -> ort.InferenceSession:

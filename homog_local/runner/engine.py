@@ -50,7 +50,7 @@ _MAX_PARALLEL = 16
 
 
 class GeneratorBackend(Protocol):
-    """What the run loop needs from a generation backend."""
+    """Interface of a generation backend, as the run loop uses it."""
 
     def render(self, question: str) -> RenderedPrompt:
         """Render the prompt of a question."""
@@ -76,7 +76,7 @@ class GeneratorBackend(Protocol):
 
 
 class Embedder(Protocol):
-    """What the run loop needs from a sentence embedder."""
+    """Interface of a sentence embedder, as the run loop uses it."""
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Return L2-normalised embeddings, one row per text."""
@@ -113,7 +113,7 @@ def _default_embedder(name: str) -> Embedder:
 
 @dataclass(frozen=True)
 class RunOutcome:
-    """How a call to :meth:`RunEngine.execute` ended.
+    """Outcome of one :meth:`RunEngine.execute` call.
 
     Parameters
     ----------

@@ -178,8 +178,11 @@ class QuestionScorer:
             sha256 = cache.model_sha256 if cache is not None else None
             options["max_length"] = getattr(embedder, "max_length", None)
             options["pooling"] = getattr(embedder, "pooling", None)
-        elif spec.kind is ClusterKind.LLM:
+        elif spec.kind is ClusterKind.LLM and spec.model is not None:
+            from homog_local.models import ModelRole, resolve_model
+
             options["prompt"] = LLM_JUDGE_PROMPT
+            sha256 = resolve_model(spec.model, ModelRole.GENERATOR).sha256
         return sha256, options
 
     def close(self) -> None:

@@ -30,7 +30,7 @@ STAGE_SAMPLING = "sampling"
 
 @dataclass(frozen=True)
 class SignalInfo:
-    """What a signal measures and which stages it needs.
+    """Definition, orientation and required pipeline stages of a signal.
 
     Parameters
     ----------
