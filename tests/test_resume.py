@@ -84,3 +84,20 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path) -> None:
     assert resumed.returncode == 0, resumed.stderr
     assert _rows(killed) == _rows(whole)
     assert len(_rows(whole)["samples"]) == 18
+
+
+def test_sigterm_marks_run_interrupted(tmp_path) -> None:
+    db = tmp_path / "term.sqlite"
+    process = subprocess.Popen(_homog(*ARGS, "--db", str(db)), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while _n_done(db) < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.terminate()
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130
+    assert "homog run --resume 1" in stderr
+    conn = sqlite3.connect(db)
+    status, = conn.execute("SELECT status FROM runs WHERE id = 1").fetchone()
+    conn.close()
+    assert status == "interrupted"

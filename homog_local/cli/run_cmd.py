@@ -124,14 +124,22 @@ def _handle(args: argparse.Namespace) -> int:
         cancel.set()
         print("\nstopping after the current sample; Ctrl-C again to stop now", file=sys.stderr)
 
-    if threading.current_thread() is threading.main_thread():
+    def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+        cancel.set()
+
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous_term = signal.getsignal(signal.SIGTERM)
+    if in_main_thread:
         signal.signal(signal.SIGINT, _on_sigint)
+        # A terminated run stops at the next decoding step and is marked interrupted.
+        signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         outcome = _execute_with_progress(engine, run_id, run.n_questions, run.n_done, cancel,
                                          quiet=args.quiet)
     finally:
-        if threading.current_thread() is threading.main_thread():
+        if in_main_thread:
             signal.signal(signal.SIGINT, previous)
+            signal.signal(signal.SIGTERM, previous_term)
 
     summary = summarize_run(store, run_id, n_resamples=args.resamples, seed=0)
     if args.json:
