@@ -3,7 +3,8 @@
 Run: .venv/bin/python bench/bench_generation.py [--questions 5] [--samples 10] [--max-tokens 100]
 
 Prints per-question seconds for the greedy answer and the N samples, and
-generated tokens per second, on the first TruthfulQA questions.
+generated tokens per second, on the first TruthfulQA questions: once with the
+samples decoded one after another, once with all N decoded in one batch.
 """
 
 from __future__ import annotations
@@ -28,8 +29,14 @@ def main() -> None:
     args = parser.parse_args()
 
     entry = resolve_model(DEFAULT_GENERATOR, ModelRole.GENERATOR)
-    backend = LlamaBackend(entry.path, use_chat_template=True)
     questions = load_dataset("truthfulqa", limit=args.questions).questions
+    for n_parallel in (1, args.samples):
+        backend = LlamaBackend(entry.path, use_chat_template=True, n_parallel=n_parallel)
+        _measure(backend, questions, args, n_parallel)
+        backend.close()
+
+
+def _measure(backend: LlamaBackend, questions, args: argparse.Namespace, n_parallel: int) -> None:
     per_question = []
     tokens = 0
     decode_s = 0.0
@@ -43,9 +50,8 @@ def main() -> None:
         per_question.append(elapsed)
         tokens += greedy.n_tokens + sum(s.n_tokens for s in samples)
         decode_s += elapsed
-    backend.close()
-    print(f"model {entry.name}, sampler {args.sampler}, N={args.samples}, "
-          f"max tokens {args.max_tokens}, {len(questions)} questions")
+    print(f"sampler {args.sampler}, N={args.samples}, max tokens {args.max_tokens}, "
+          f"{len(questions)} questions, {n_parallel} sequence(s) per batch")
     print(f"seconds per question: median {statistics.median(per_question):.2f}, "
           f"mean {statistics.mean(per_question):.2f}")
     print(f"generated tokens per second: {tokens / decode_s:.1f} ({tokens} tokens)")

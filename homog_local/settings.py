@@ -139,7 +139,11 @@ class RunSettings:
     n_ctx : int
         llama.cpp context size in tokens.
     n_threads : int or None
-        CPU threads for llama.cpp; None lets llama.cpp choose.
+        CPU threads for llama.cpp; None uses every CPU available.
+    parallel : int
+        Samples decoded together in one llama.cpp batch. Each sequence has
+        its own ``n_ctx`` cache, so cache memory grows with it; the answers
+        equal those decoded one at a time.
     """
 
     model: str = "smollm2-135m-instruct"
@@ -155,6 +159,7 @@ class RunSettings:
     gpu_layers: int = 0
     n_ctx: int = 1024
     n_threads: int | None = None
+    parallel: int = 1
 
     def validate(self) -> None:
         """Raise ConfigError naming the first value out of range."""
@@ -172,6 +177,10 @@ class RunSettings:
             raise ConfigError("--seed", self.seed, "use an integer from 0 to 2**63 - 1")
         if self.gpu_layers < -1:
             raise ConfigError("--gpu-layers", self.gpu_layers, "use -1 (all), 0 (CPU) or more")
+        if not 1 <= self.parallel <= 64:
+            raise ConfigError("--parallel", self.parallel, "use an integer from 1 to 64")
+        if self.n_threads is not None and self.n_threads < 1:
+            raise ConfigError("--threads", self.n_threads, "use a positive integer")
         if self.n_ctx < self.max_tokens + 64:
             raise ConfigError("n_ctx", self.n_ctx, "must exceed --max-tokens by at least 64")
         self.sampler_params.validate()
@@ -207,6 +216,7 @@ _SCALAR_KEYS: dict[str, type] = {
     "gpu_layers": int,
     "n_ctx": int,
     "n_threads": int,
+    "parallel": int,
     "temperature": float,
 }
 

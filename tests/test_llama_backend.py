@@ -58,14 +58,13 @@ def test_sample_reproducible_per_seed(smollm) -> None:
 
 def test_batched_samples_equal_sequential(smollm) -> None:
     entry = resolve_model("smollm2-135m-instruct", ModelRole.GENERATOR)
-    batched = LlamaBackend(entry.path, use_chat_template=True, n_ctx=512, n_parallel=6,
-                           max_new_tokens=24)
+    batched = LlamaBackend(entry.path, use_chat_template=True, n_ctx=512, n_parallel=6)
     try:
         for question in ("Why do veins appear blue?", "Where did fortune cookies originate?"):
             seeds = [sample_seed(7, question, i) for i in range(6)]
             together = batched.sample(batched.render(question), SAMPLER_PRESETS["ollama"],
-                                      seeds, 24)
-            alone = smollm.sample(smollm.render(question), SAMPLER_PRESETS["ollama"], seeds, 24)
+                                      seeds, 80)
+            alone = smollm.sample(smollm.render(question), SAMPLER_PRESETS["ollama"], seeds, 80)
             assert [g.text for g in together] == [g.text for g in alone]
             assert [g.token_entropies for g in together] == [g.token_entropies for g in alone]
         greedy = batched.greedy(batched.render("What is the capital of France?"), 32)

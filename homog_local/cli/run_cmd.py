@@ -70,6 +70,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="llama.cpp context size in tokens (default: 1024)")
     parser.add_argument("--threads", dest="n_threads", type=int,
                         help="CPU threads for llama.cpp (default: all available)")
+    parser.add_argument("--parallel", type=int,
+                        help="samples decoded together in one llama.cpp batch; cache memory "
+                        "grows with it, answers stay identical (default: 1)")
     parser.add_argument("--resume", type=int, metavar="RUN_ID",
                         help="continue an interrupted run; its stored settings are used")
     parser.add_argument("--resamples", type=int, default=10_000,
@@ -84,7 +87,8 @@ def _explicit_settings(args: argparse.Namespace) -> dict[str, object]:
     values: dict[str, object] = {
         key: getattr(args, key)
         for key in ("model", "dataset", "limit", "n_samples", "temperature", "max_tokens",
-                    "sampler", "seed", "embedder", "gpu_layers", "n_ctx", "n_threads")
+                    "sampler", "seed", "embedder", "gpu_layers", "n_ctx", "n_threads",
+                    "parallel")
     }
     if args.cluster:
         embedder = args.embedder or "minilm-l6-int8"

@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 # Questions inspected by the sampler health check.
 _HEALTH_CHECK_QUESTIONS = 3
 _HEALTH_CHECK_MIN_TEMPERATURE = 0.7
-# Most samples decoded in one llama.cpp batch.
-_MAX_PARALLEL = 16
 
 
 class GeneratorBackend(Protocol):
@@ -91,17 +89,13 @@ def _default_backend(entry: ModelEntry, settings: RunSettings) -> GeneratorBacke
 
     assert entry.path is not None  # resolve_model returns present entries only
     use_template = entry.kind is ModelKind.INSTRUCT if entry.kind is not None else None
-    # Decode all N samples in one batch, keeping the shared cache under
-    # about 16k extra tokens for long answers.
-    n_parallel = max(1, min(settings.n_samples, _MAX_PARALLEL, 16_384 // settings.max_tokens))
     return LlamaBackend(
         entry.path,
         use_chat_template=use_template,
         n_ctx=settings.n_ctx,
         gpu_layers=settings.gpu_layers,
         n_threads=settings.n_threads,
-        n_parallel=n_parallel,
-        max_new_tokens=settings.max_tokens,
+        n_parallel=min(settings.parallel, settings.n_samples),
     )
 
 
