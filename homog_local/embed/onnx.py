@@ -15,6 +15,7 @@ from tokenizers import Tokenizer
 from homog_local.embed.pooling import POOLING_METHODS, Pooling, cls_pool, l2_normalize, mean_pool
 from homog_local.errors import BackendError, ConfigError, ModelLoadError
 from homog_local.models import DEFAULT_EMBEDDER, ModelRole, resolve_model
+from homog_local.onnx_session import open_onnx_session
 
 __all__ = ["OnnxEmbedder", "load_embedder"]
 
@@ -23,8 +24,6 @@ log = logging.getLogger(__name__)
 _SUPPORTED_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _TOKEN_OUTPUT_NAMES = ("last_hidden_state", "token_embeddings")
 _POOLED_OUTPUT_NAMES = ("sentence_embedding", "pooler_output", "embeddings")
-# onnxruntime severity levels: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
-_ORT_ERROR_LEVEL = 3
 
 
 class OnnxEmbedder:
@@ -88,7 +87,7 @@ class OnnxEmbedder:
         self.normalize = normalize
         self.model_id = model_id or self.model_path.stem
 
-        self._session = _open_session(self.model_path)
+        self._session = open_onnx_session(self.model_path)
         self._input_names = _check_inputs(self.model_path, self._session)
         self._output_name, self._output_is_pooled = _choose_output(
             self.model_path, self._session, pooling
@@ -197,21 +196,6 @@ def load_embedder(name_or_path: str = DEFAULT_EMBEDDER, **options: Any) -> OnnxE
         raise ModelLoadError(name_or_path, "the model entry has no file or no tokenizer")
     options.setdefault("pooling", entry.pooling or "mean")
     return OnnxEmbedder(entry.path, entry.tokenizer_path, model_id=entry.name, **options)
-
-
-def _open_session(model_path: Path) -> ort.InferenceSession:
-    if not model_path.is_file():
-        raise ModelLoadError(model_path, "file not found; pass an existing .onnx file")
-    options = ort.SessionOptions()
-    options.log_severity_level = _ORT_ERROR_LEVEL
-    try:
-        return ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as error:  # onnxruntime raises its own untyped exception classes
-        raise ModelLoadError(
-            model_path, f"onnxruntime cannot load it as an ONNX model: {error}"
-        ) from error
 
 
 def _check_inputs(model_path: Path, session: ort.InferenceSession) -> list[str]:

@@ -16,6 +16,7 @@ from tokenizers import Tokenizer
 from homog_local.errors import BackendError, ConfigError, ModelLoadError
 from homog_local.models import ModelRole, resolve_model
 from homog_local.nli.labels import LabelMap, read_label_map
+from homog_local.onnx_session import open_onnx_session
 
 __all__ = ["DEFAULT_NLI_MAX_LENGTH", "OnnxNliModel", "load_nli_model"]
 
@@ -24,8 +25,6 @@ log = logging.getLogger(__name__)
 DEFAULT_NLI_MAX_LENGTH = 256
 _SUPPORTED_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _PAD_TOKENS = ("[PAD]", "<pad>")
-# onnxruntime severity levels: 0 verbose, 1 info, 2 warning, 3 error, 4 fatal.
-_ORT_ERROR_LEVEL = 3
 
 
 class OnnxNliModel:
@@ -92,7 +91,7 @@ class OnnxNliModel:
         self.batch_size = batch_size
         self.model_id = model_id or self.model_path.stem
         self.label_map = label_map if label_map is not None else read_label_map(self.model_path)
-        self._session = _open_session(self.model_path)
+        self._session = open_onnx_session(self.model_path)
         self._input_names = _check_inputs(self.model_path, self._session)
         self._output_name = _choose_output(self.model_path, self._session)
         self._tokenizer = _open_tokenizer(self.tokenizer_path, max_length)
@@ -207,21 +206,6 @@ def _position_limit(model_path: Path) -> int | None:
     # Models with relative positions (DeBERTa-v3 sets position_biased_input to false) still
     # list a limit; capping there costs only truncation of pairs longer than it.
     return int(value) if isinstance(value, int) and value >= 4 else None
-
-
-def _open_session(model_path: Path) -> ort.InferenceSession:
-    if not model_path.is_file():
-        raise ModelLoadError(model_path, "file not found; pass an existing .onnx file")
-    options = ort.SessionOptions()
-    options.log_severity_level = _ORT_ERROR_LEVEL
-    try:
-        return ort.InferenceSession(
-            str(model_path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
-    except Exception as error:  # onnxruntime raises its own untyped exception classes
-        raise ModelLoadError(
-            model_path, f"onnxruntime cannot load it as an ONNX model: {error}"
-        ) from error
 
 
 def _check_inputs(model_path: Path, session: ort.InferenceSession) -> list[str]:
