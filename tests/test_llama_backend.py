@@ -110,3 +110,10 @@ def test_gemma_base_raw_prompt_stops_at_next_question() -> None:
         assert len(answer.token_entropies) == answer.n_tokens
     finally:
         backend.close()
+
+
+def test_greedy_token_texts_align(smollm) -> None:
+    answer = smollm.greedy(smollm.render("What is the capital of France?"), 32)
+    assert len(answer.token_texts) == answer.n_tokens
+    assert "".join(answer.token_texts).strip() == answer.text
+    assert answer.token_texts[-1] == "."

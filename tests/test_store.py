@@ -137,3 +137,30 @@ def test_backup_copies_rows(tmp_path) -> None:
     store.save_question(run_id, _result("0"))
     store.backup(tmp_path / "copy.sqlite")
     assert Store(tmp_path / "copy.sqlite").get_run(run_id).n_done == 1
+
+
+def test_migrates_database_of_schema_002(tmp_path) -> None:
+    path = tmp_path / "old.sqlite"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for name, migrate in MIGRATIONS[:2]:
+        from homog_local.store.migrations import applied_migrations
+
+        applied_migrations(conn)
+        migrate(conn)
+        conn.execute("INSERT INTO migrations VALUES (?, 'then')", (name,))
+    conn.execute(
+        "INSERT INTO runs (id, created_utc, updated_utc, status, settings_json, model_name,"
+        " model_path, model_sha256, model_kind, dataset, dataset_source, n_questions, seed,"
+        " prompt_template, environment_json) VALUES (1, 't', 't', 'finished', '{}', 'm', 'p',"
+        " 's', 'instruct', 'd', 'd', 1, 0, 'P', '{}')")
+    conn.execute("INSERT INTO questions (run_id, qid, position, text, references_json,"
+                 " incorrect_references_json) VALUES (1, '0', 0, 'Q?', '[]', '[]')")
+    conn.execute("INSERT INTO greedy_answers VALUES (1, '0', 'p', 3, 'g', 1, 'eos', '[0.5]',"
+                 " 0.5, 0.5, -1.0, 0, 0.1)")
+    conn.close()
+
+    store = Store(path)
+    assert store.status()["migrations_applied"] == [name for name, _ in MIGRATIONS]
+    greedy = store.greedy_answers(1)["0"]
+    assert greedy.token_entropies == (0.5,)
+    assert greedy.token_texts == ()

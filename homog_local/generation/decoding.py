@@ -118,6 +118,7 @@ class SequenceState:
             n_kept = _tokens_within(self._pieces, self._cut_bytes)
         kept = self._choices[:n_kept]
         return Generation(
+            token_texts=_token_texts(self._pieces[:n_kept], len(raw)),
             text=raw.decode("utf-8", errors="replace").strip(),
             n_tokens=n_kept,
             stop_reason=self.stop_reason or StopReason.MAX_TOKENS,
@@ -126,6 +127,23 @@ class SequenceState:
             seed=self.seed,
             elapsed_s=elapsed_s if elapsed_s is not None else time.perf_counter() - self._started,
         )
+
+
+def _token_texts(pieces: Sequence[bytes], n_bytes: int) -> tuple[str, ...]:
+    """Split the first n_bytes of the joined pieces into per-token text.
+
+    Each token gets the characters that decode completely once its bytes are
+    added, so multi-byte characters split over tokens stay whole.
+    """
+    texts = []
+    done = ""
+    joined = b""
+    for piece in pieces:
+        joined = (joined + piece)[:n_bytes]
+        decoded = joined.decode("utf-8", errors="ignore")
+        texts.append(decoded[len(done):])
+        done = decoded
+    return tuple(texts)
 
 
 def _find_stop(raw: bytes, stop_strings: Sequence[str]) -> int | None:

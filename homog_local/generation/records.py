@@ -38,6 +38,9 @@ class Generation:
         distribution (nats); 0.0 for an empty answer.
     seed : int or None
         Sampler seed; None for the greedy answer.
+    token_texts : tuple of str
+        Text of each kept token, aligned with ``token_entropies``. A character
+        split over several tokens belongs to the token that completes it.
     elapsed_s : float
         Wall time spent decoding this answer.
     """
@@ -49,6 +52,7 @@ class Generation:
     log_prob: float = 0.0
     seed: int | None = None
     elapsed_s: float = 0.0
+    token_texts: tuple[str, ...] = field(default=())
 
     @property
     def is_empty(self) -> bool:

@@ -483,4 +483,5 @@ def _sample_record(generation: Generation) -> SampleRecord:
         seed=generation.seed,
         token_entropies=generation.token_entropies,
         max_token_entropy=generation.max_entropy,
+        token_texts=generation.token_texts,
     )

@@ -196,11 +196,15 @@ class Store:
         greedy = result.greedy
         with self._write() as conn:
             conn.execute(
-                "INSERT INTO greedy_answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO greedy_answers (run_id, qid, prompt, n_prompt_tokens, text,"
+                " n_tokens, stop_reason, token_entropies_json, mean_token_entropy,"
+                " max_token_entropy, log_prob, is_empty, elapsed_s, token_texts_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, result.qid, result.prompt, result.n_prompt_tokens, greedy.text,
                  greedy.n_tokens, greedy.stop_reason, json.dumps(list(greedy.token_entropies)),
                  greedy.mean_token_entropy, greedy.max_token_entropy, greedy.log_prob,
-                 int(greedy.is_empty), greedy.elapsed_s),
+                 int(greedy.is_empty), greedy.elapsed_s,
+                 json.dumps(list(greedy.token_texts), ensure_ascii=False)),
             )
             conn.executemany(
                 "INSERT INTO samples VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -305,6 +309,7 @@ class Store:
                 is_empty=bool(row["is_empty"]), elapsed_s=row["elapsed_s"],
                 token_entropies=tuple(json.loads(row["token_entropies_json"])),
                 max_token_entropy=row["max_token_entropy"],
+                token_texts=tuple(json.loads(row["token_texts_json"])),
             )
             for row in rows
         }

@@ -54,7 +54,10 @@ def save_imported_question(
         )
         if greedy is not None:
             conn.execute(
-                "INSERT INTO greedy_answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO greedy_answers (run_id, qid, prompt, n_prompt_tokens, text,"
+                " n_tokens, stop_reason, token_entropies_json, mean_token_entropy,"
+                " max_token_entropy, log_prob, is_empty, elapsed_s)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (run_id, qid, "", 0, greedy, len(greedy.split()), STOP_IMPORTED_NO_LOG_PROB,
                  json.dumps([]), None, None, 0.0, int(not greedy.strip()), 0.0),
             )

@@ -193,10 +193,18 @@ def _m002_clustering_caches(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m003_greedy_token_texts(conn: sqlite3.Connection) -> None:
+    # Rows written before this migration have no token texts: an empty list.
+    conn.execute(
+        "ALTER TABLE greedy_answers ADD COLUMN token_texts_json TEXT NOT NULL DEFAULT '[]'"
+    )
+
+
 # Append new migrations at the end; names are recorded in the database.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("001_initial", _m001_initial),
     ("002_clustering_caches", _m002_clustering_caches),
+    ("003_greedy_token_texts", _m003_greedy_token_texts),
 ]
 
 

@@ -30,6 +30,7 @@ class SampleRecord:
     seed: int | None = None
     token_entropies: tuple[float, ...] = ()
     max_token_entropy: float | None = None
+    token_texts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -178,7 +178,9 @@ class ExplorerScreen(Screen[None]):
         self.query_one("#question-references", Static).update(_references_text(view))
         greedy = view.greedy
         self.query_one(EntropyAnswer).show(
-            greedy.text if greedy else "", greedy.token_entropies if greedy else ()
+            greedy.text if greedy else "",
+            greedy.token_entropies if greedy else (),
+            greedy.token_texts if greedy else (),
         )
         method = self._method or ""
         record = view.clusters.get(method)

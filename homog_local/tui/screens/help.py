@@ -60,10 +60,10 @@ signal value); ties keep question order.
 ## Explorer
 Filter by single/multi-cluster, label, category and text. `k` switches the
 clusterer used for grouping and for the cluster filter. Samples are grouped
-and coloured by cluster. The greedy answer's **word colours are approximate**:
-the database stores each token's entropy but not each token's text, so tokens
-are spread evenly over the words. The bar line under it is exact, one bar per
-token (taller = higher entropy).
+and coloured by cluster. The greedy answer is coloured token by token by its
+entropy (redder = less certain). Runs stored before token texts were kept get
+approximate word colours, with tokens spread evenly over the words. The bar
+line under it is exact, one bar per token (taller = higher entropy).
 
 ## Compare
 Two runs side by side on the questions both finished (matched by text):

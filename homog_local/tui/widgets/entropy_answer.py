@@ -11,7 +11,7 @@ from textual.widgets import Sparkline, Static
 
 from homog_local.tui.data.questions import word_entropies
 
-__all__ = ["ENTROPY_LEVELS", "EntropyAnswer"]
+__all__ = ["ENTROPY_LEVELS", "EntropyAnswer", "render_entropy_tokens"]
 
 # (upper bound in nats, style): darker/redder means the model was less certain.
 ENTROPY_LEVELS: tuple[tuple[float, str], ...] = (
@@ -23,14 +23,15 @@ ENTROPY_LEVELS: tuple[tuple[float, str], ...] = (
 
 
 class EntropyAnswer(Vertical):
-    """Greedy answer words coloured by approximate entropy, and per-token entropies.
+    """Greedy answer coloured by per-token entropy, with a per-token sparkline.
 
     Notes
     -----
-    The store has each token's entropy but not each token's text, so word
+    Runs store each greedy token's text, so tokens are coloured exactly.
+    Runs stored before token texts were kept have entropies only; their word
     colours spread the tokens evenly over the words (see
     :func:`homog_local.tui.data.questions.word_entropies`) and are
-    approximate. The sparkline below the text is exact: one bar per token.
+    approximate. The sparkline is exact either way: one bar per token.
     """
 
     DEFAULT_CSS = """
@@ -52,20 +53,50 @@ class EntropyAnswer(Vertical):
         yield Sparkline([], id="entropy-sparkline")
         yield Static(classes="entropy-caption", id="entropy-caption")
 
-    def show(self, text: str, token_entropies: Sequence[float]) -> None:
-        """Render an answer and its per-token entropies (nats)."""
-        self.query_one("#entropy-text", Static).update(render_entropy_words(text, token_entropies))
+    def show(
+        self,
+        text: str,
+        token_entropies: Sequence[float],
+        token_texts: Sequence[str] = (),
+    ) -> None:
+        """Render an answer and its per-token entropies (nats).
+
+        With ``token_texts`` aligned to the entropies, each token is coloured
+        exactly; without them (runs stored before token texts were kept),
+        words are coloured approximately.
+        """
+        exact = bool(token_texts) and len(token_texts) == len(token_entropies)
+        rendered = (
+            render_entropy_tokens(token_texts, token_entropies)
+            if exact
+            else render_entropy_words(text, token_entropies)
+        )
+        self.query_one("#entropy-text", Static).update(rendered)
         self.query_one(Sparkline).data = list(token_entropies)
         if token_entropies:
             mean = sum(token_entropies) / len(token_entropies)
+            colours = (
+                "token colours: exact"
+                if exact
+                else "word colours: approximate (tokens spread evenly over words)"
+            )
             caption = (
                 f"{len(token_entropies)} tokens, mean {mean:.2f} nats, max "
-                f"{max(token_entropies):.2f} nats; bars: exact per token; "
-                "word colours: approximate (tokens spread evenly over words)"
+                f"{max(token_entropies):.2f} nats; bars: exact per token; {colours}"
             )
         else:
             caption = "no token entropies (empty answer)"
         self.query_one("#entropy-caption", Static).update(caption)
+
+
+def render_entropy_tokens(token_texts: Sequence[str], token_entropies: Sequence[float]) -> Text:
+    """Colour each token's text by its entropy level."""
+    out = Text()
+    for index, (piece, entropy) in enumerate(zip(token_texts, token_entropies, strict=True)):
+        out.append(piece.lstrip() if index == 0 else piece, style=_style_for(entropy))
+    if not out.plain:
+        out.append("(empty answer)", style="italic")
+    return out
 
 
 def render_entropy_words(text: str, token_entropies: Sequence[float]) -> Text:
