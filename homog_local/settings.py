@@ -226,7 +226,8 @@ def _coerce(key: str, raw: object, origin: str) -> object:
     try:
         return kind(raw)
     except (TypeError, ValueError):
-        raise ConfigError(f"{origin} {key}", raw, f"must be a {kind.__name__}") from None
+        kind_name = {int: "an integer", float: "a number", str: "a string"}[kind]
+        raise ConfigError(f"{origin} {key}", raw, f"must be {kind_name}") from None
 
 
 def _layer_from_config(path: Path) -> dict[str, object]:

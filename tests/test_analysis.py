@@ -6,14 +6,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from paper_data import PAPER_DIR
 from rich.console import Console
 
 from homog_local.analysis.render import format_metric, render_report, to_jsonable
 from homog_local.analysis.report import analyze
 from homog_local.analysis.table import ScoreTable, load_table, parse_costs, parse_mapping
 from homog_local.errors import ConfigError, DatasetError, UndefinedMetricWarning
-
-PAPER_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "paper"
 
 
 def _write_jsonl(path: Path, rows: list[dict]) -> Path:

@@ -5,10 +5,10 @@ import json
 from pathlib import Path
 
 import pytest
+from paper_data import PAPER_DIR
 
 from homog_local.cli import analyze_cmd
 
-PAPER_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "paper"
 DENSITY_FILE = PAPER_DIR / "v1b_density.jsonl"
 
 

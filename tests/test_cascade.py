@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
+from paper_data import PAPER_DIR
 
 from homog_local.cascade.grid import cascade_grid
 from homog_local.cascade.heldout import held_out_cascade
@@ -20,7 +20,6 @@ from homog_local.cascade.rules import (
 )
 from homog_local.errors import UndefinedMetricWarning
 
-PAPER_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "paper"
 DENSITY_FILE = PAPER_DIR / "v1b_density.jsonl"
 
 

@@ -49,7 +49,7 @@ def print_summary(summary: RunSummary, console: Console, *, core_only: bool = Fa
     scr = Table(title=f"Run {run.id}: response homogenization "
                 f"({run.n_done}/{run.n_questions} questions, N={run.settings['n_samples']})")
     scr.add_column("clusterer")
-    scr.add_column("SCR [95 % CI]", justify="right")
+    scr.add_column("SCR [95 % bootstrap CI]", justify="right")
     scr.add_column("single-cluster", justify="right")
     scr.add_column("mean clusters", justify="right")
     for row in summary.scr:
@@ -58,7 +58,8 @@ def print_summary(summary: RunSummary, console: Console, *, core_only: bool = Fa
 
     subsets = list(dict.fromkeys(row.subset for row in summary.signals))
     aurocs = Table(title="AUROC [95 % CI] (incorrect = positive; higher score = more uncertain)")
-    aurocs.add_column("signal")
+    # Long signal names wrap instead of being cut, so narrow terminals keep rows apart.
+    aurocs.add_column("signal", overflow="fold")
     for subset in subsets:
         aurocs.add_column("all labelled" if subset == "all" else subset.replace(":", "\n", 1),
                           justify="right")

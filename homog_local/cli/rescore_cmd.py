@@ -10,8 +10,8 @@ from rich.table import Table
 
 from homog_local.cli.common import add_db_option, open_db, print_json, stdout_console
 from homog_local.cluster.spec import ClusterAssign, ClusterKind, ClusterSpec, EquivalenceRule
-from homog_local.errors import ConfigError
-from homog_local.models import DEFAULT_EMBEDDER
+from homog_local.errors import ConfigError, ModelLoadError
+from homog_local.models import DEFAULT_EMBEDDER, ModelRole, resolve_model
 from homog_local.scoring import QuestionScorer
 from homog_local.scoring.rescore import RescoreResult, expand_thresholds, rescore_run
 
@@ -83,6 +83,12 @@ def _handle(args: argparse.Namespace) -> int:
     specs = parse_specs(args)
     store = open_db(args)
     run = store.get_run(args.run_id)
+    try:
+        _check_models(specs)
+    except ModelLoadError as error:
+        # A wrong model name is a usage error, reported before any work starts.
+        print(f"homog: error: {error}", file=sys.stderr)
+        return 2
     print(f"re-scoring run {run.id} ({run.model_name} on {run.dataset}, {run.n_done} questions) "
           f"with {len(specs)} clusterer(s)", file=sys.stderr)
     scorer = QuestionScorer(store, graph_scores=not args.no_graph)
@@ -95,6 +101,21 @@ def _handle(args: argparse.Namespace) -> int:
     else:
         stdout_console().print(table_of(result))
     return 0
+
+
+_ROLE_OF_KIND = {
+    ClusterKind.EMBEDDING: ModelRole.EMBEDDER,
+    ClusterKind.NLI: ModelRole.NLI,
+    ClusterKind.LLM: ModelRole.GENERATOR,
+}
+
+
+def _check_models(specs: list[ClusterSpec]) -> None:
+    """Resolve every model the specs name, so unknown names fail before scoring starts."""
+    for spec in specs:
+        role = _ROLE_OF_KIND.get(spec.kind)
+        if role is not None and spec.model:
+            resolve_model(spec.model, role, verify_sha256=False)
 
 
 def result_to_json(result: RescoreResult) -> dict[str, object]:

@@ -59,7 +59,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--seed", type=int, help="run seed; sample seeds derive from it "
                         "(default: 0)")
     parser.add_argument("--cluster", action="append", metavar="SPEC",
-                        help="clusterer, repeatable: jaccard[@TAU] or embedding[:MODEL][@TAU] "
+                        help="clusterer, repeatable: jaccard[@TAU], embedding[:MODEL][@TAU], "
+                        "nli:MODEL[:RULE[:ASSIGN]][@TAU] or llm[:MODEL[:ASSIGN]] "
                         "(default: jaccard@0.4 and embedding:minilm-l6-int8@0.85)")
     parser.add_argument("--embedder", help="embedding model for clustering and the TruthfulQA "
                         "judge (default: minilm-l6-int8)")
@@ -118,6 +119,8 @@ def _handle(args: argparse.Namespace) -> int:
     run = store.get_run(run_id)
     print(f"run {run_id}: {run.model_name} on {run.dataset}, {run.n_questions} questions "
           f"({run.n_done} done), database {store.path}", file=sys.stderr)
+    if args.resume is not None and run.n_done == run.n_questions:
+        print(f"run {run_id} is already finished; showing its summary", file=sys.stderr)
 
     cancel = threading.Event()
     previous = signal.getsignal(signal.SIGINT)
@@ -126,7 +129,8 @@ def _handle(args: argparse.Namespace) -> int:
         if cancel.is_set():
             raise KeyboardInterrupt
         cancel.set()
-        print("\nstopping after the current sample; Ctrl-C again to stop now", file=sys.stderr)
+        print("\nstopping at the next decoding step; finished questions are kept; "
+              "Ctrl-C again to stop now", file=sys.stderr)
 
     def _on_sigterm(signum: int, frame: FrameType | None) -> None:
         cancel.set()

@@ -39,6 +39,7 @@ __all__ = [
     "AurocComparison",
     "ClustererComparison",
     "RunComparison",
+    "check_comparable",
     "compare_runs",
     "paired_auroc_difference_two_labels",
 ]
@@ -211,22 +212,27 @@ def paired_auroc_difference_two_labels(
     return PairedDifference(value, low, high, n, n_resamples, n_skipped)
 
 
-def _check_comparable(a: RunData, b: RunData, shared: list[str]) -> None:
-    pair = f"{a.run.id} {b.run.id}"
-    if a.run.dataset != b.run.dataset:
+def check_comparable(run_a: RunRecord, run_b: RunRecord, n_shared: int) -> None:
+    """Raise ConfigError unless two runs can be paired question by question.
+
+    The runs must use the same dataset and the same N, because the SCR
+    depends on N, and share at least one finished question.
+    """
+    pair = f"{run_a.id} {run_b.id}"
+    if run_a.dataset != run_b.dataset:
         raise ConfigError(
             "RUN_A RUN_B", pair,
-            f"run {a.run.id} uses dataset {a.run.dataset!r} but run {b.run.id} uses "
-            f"{b.run.dataset!r}; compare two runs of the same dataset (see `homog runs list`)",
+            f"run {run_a.id} uses dataset {run_a.dataset!r} but run {run_b.id} uses "
+            f"{run_b.dataset!r}; compare two runs of the same dataset (see `homog runs list`)",
         )  # fmt: skip
-    n_a, n_b = a.run.settings.get("n_samples"), b.run.settings.get("n_samples")
+    n_a, n_b = run_a.settings.get("n_samples"), run_b.settings.get("n_samples")
     if n_a != n_b:
         raise ConfigError(
             "RUN_A RUN_B", pair,
-            f"run {a.run.id} has N={n_a} samples per question but run {b.run.id} has N={n_b}, "
+            f"run {run_a.id} has N={n_a} samples per question but run {run_b.id} has N={n_b}, "
             "and the SCR depends on N; compare runs made with the same --samples",
         )  # fmt: skip
-    if not shared:
+    if n_shared == 0:
         raise ConfigError(
             "RUN_A RUN_B", pair,
             "the runs share no finished questions; finish them with `homog run --resume RUN_ID` "
@@ -322,7 +328,7 @@ def compare_runs(
     """
     position_b = {qid: i for i, qid in enumerate(b.qids)}
     shared = [qid for qid in a.qids if qid in position_b]
-    _check_comparable(a, b, shared)
+    check_comparable(a.run, b.run, len(shared))
     position_a = {qid: i for i, qid in enumerate(a.qids)}
     ia = np.array([position_a[q] for q in shared], dtype=np.int64)
     ib = np.array([position_b[q] for q in shared], dtype=np.int64)

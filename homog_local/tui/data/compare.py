@@ -6,6 +6,7 @@ import warnings
 from dataclasses import dataclass
 
 from homog_local.errors import UndefinedMetricWarning
+from homog_local.evaluation.comparison import check_comparable
 from homog_local.metrics.paired import (
     PairedDifference,
     TestResult,
@@ -91,16 +92,20 @@ def compare_runs(
     seed : int, default 0
         Bootstrap seed.
 
+    Raises
+    ------
+    ConfigError
+        When the runs differ in dataset or N, or share no finished question.
+
     Notes
     -----
-    Questions are matched by their exact text, so runs on the same dataset
-    share the questions both finished, and runs on different files share
-    only identical questions.
+    Questions are matched by their exact text within the same dataset.
     """
     record_a, record_b = store.get_run(run_a), store.get_run(run_b)
     counts_a = _counts_by_text(store, run_a)
     counts_b = _counts_by_text(store, run_b)
     shared = sorted(set(counts_a) & set(counts_b))
+    check_comparable(record_a, record_b, len(shared))
     methods_a = {m for by_method in counts_a.values() for m in by_method}
     methods_b = {m for by_method in counts_b.values() for m in by_method}
     rows = []

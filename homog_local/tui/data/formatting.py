@@ -95,11 +95,22 @@ def format_size(n_bytes: int | None) -> str:
 def short_method(method: str) -> str:
     """Shorten a clusterer label for narrow columns.
 
+    The default embedder and Jaccard keep the family only; another model adds
+    the first part of its name, so two embedders stay apart.
+
     Examples
     --------
     >>> short_method("embedding:minilm-l6-int8@0.85")
     'emb@0.85'
+    >>> short_method("embedding:paraphrase-minilm-l3@0.8")
+    'emb:paraphrase@0.8'
+    >>> short_method("nli:deberta-mnli:entail:greedy")
+    'nli:deberta'
     """
     body, _, tau = method.partition("@")
-    kind = body.partition(":")[0]
-    return f"{kind[:3]}@{tau}" if tau else kind[:3]
+    kind, _, rest = body.partition(":")
+    model = rest.partition(":")[0]
+    label = kind[:3]
+    if model and model != "minilm-l6-int8":
+        label += ":" + model.split("-")[0]
+    return f"{label}@{tau}" if tau else label

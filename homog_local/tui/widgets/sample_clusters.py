@@ -16,7 +16,7 @@ CLUSTER_COLOURS = (
     "green4",
     "magenta3",
     "red3",
-    "cyan4",
+    "dark_cyan",
     "gold3",
     "purple3",
 )
