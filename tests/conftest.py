@@ -8,7 +8,9 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def _isolated_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Point HOMOG_HOME at a fresh folder and keep the shared model cache."""
     home = tmp_path_factory.mktemp("homog_home")
     monkeypatch.setenv("HOMOG_HOME", str(home))

@@ -54,7 +54,10 @@ class FakeBackend:
 
 
 class FakeEmbedder:
-    """Embeds a text as a one-hot vector of its lowercase first word (so equal first words match)."""
+    """Embedder that maps a text to a one-hot vector of its lowercase first word.
+
+    Texts with the same first word get the same vector.
+    """
 
     def __init__(self, dim: int = 64) -> None:
         self.dim = dim

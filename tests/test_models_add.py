@@ -9,6 +9,7 @@ import shutil
 import threading
 
 import pytest
+from nli_fixtures import build_nli_folder
 
 from homog_local.cli.main import main
 from homog_local.embed import load_embedder
@@ -16,7 +17,6 @@ from homog_local.errors import ModelLoadError
 from homog_local.models import ModelRole, resolve_model
 from homog_local.models.catalog import read_catalog
 from homog_local.nli.hub import pull_nli_model
-from nli_fixtures import build_nli_folder
 
 
 def test_add_registers_nli_model(tmp_path, capsys) -> None:

@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+from nli_fixtures import build_nli_folder
 
 from homog_local.cluster.equivalence import cluster_by_equivalence
 from homog_local.cluster.spec import ClusterAssign, EquivalenceRule
@@ -13,7 +14,6 @@ from homog_local.errors import ModelLoadError
 from homog_local.nli import NliPairMatrix, OnnxNliModel, is_equivalent, read_label_map
 from homog_local.store import Store
 from homog_local.store.caches import NliPairCache
-from nli_fixtures import build_nli_folder
 
 # Softmax of logits (10, 1, 0) and (0, 1, 0), in canonical order.
 P_STRONG = np.exp([10.0, 1.0, 0.0]) / np.exp([10.0, 1.0, 0.0]).sum()

@@ -4,12 +4,12 @@ import json
 import math
 
 import pytest
+from helpers import FakeBackend, FakeEmbedder, write_jsonl
 
 from homog_local.report import summarize_run, summary_to_json
 from homog_local.runner import RunEngine
 from homog_local.settings import ClusterKind, ClusterSpec, resolve_settings
 from homog_local.store import Store
-from helpers import FakeBackend, FakeEmbedder, write_jsonl
 
 # Greedy answers: word count sets B1 (FakeBackend's entropies grow with length),
 # samples set the clusters; the alias judge labels by the reference.

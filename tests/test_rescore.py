@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from helpers import FakeBackend, FakeEmbedder, write_jsonl
+from nli_fixtures import build_nli_folder
 
 from homog_local.cli.main import main
 from homog_local.cluster.spec import ClusterSpec
@@ -15,8 +17,6 @@ from homog_local.scoring import QuestionScorer
 from homog_local.scoring.rescore import expand_thresholds, rescore_run
 from homog_local.settings import resolve_settings
 from homog_local.store import Store
-from helpers import FakeBackend, FakeEmbedder, write_jsonl
-from nli_fixtures import build_nli_folder
 
 SCRIPT = {
     "Capital of France?": ("Paris.", ["Paris is the capital.", "It is Paris.", "Paris."]),

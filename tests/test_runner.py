@@ -3,12 +3,12 @@ from __future__ import annotations
 import threading
 
 import pytest
+from helpers import FakeBackend, FakeEmbedder, write_jsonl
 
 from homog_local.errors import DatasetError, ModelLoadError, SamplerHealthWarning
 from homog_local.runner import RunEngine
 from homog_local.settings import ClusterKind, ClusterSpec, resolve_settings
 from homog_local.store import Store
-from helpers import FakeBackend, FakeEmbedder, write_jsonl
 
 
 def _engine(store: Store, backend: FakeBackend) -> RunEngine:
