@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
+from homog_local.runner.backends import Embedder, GeneratorBackend
 from homog_local.runner.engine import RunEngine, RunOutcome
 from homog_local.runner.progress import RunProgress
 
-__all__ = ["RunEngine", "RunOutcome", "RunProgress"]
+__all__ = ["Embedder", "GeneratorBackend", "RunEngine", "RunOutcome", "RunProgress"]

@@ -1,0 +1,85 @@
+"""Interfaces of the generation backend and the embedder, and their llama.cpp/ONNX defaults."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from homog_local.generation import Generation, RenderedPrompt
+from homog_local.models import ModelEntry, ModelKind
+from homog_local.settings import RunSettings, SamplerParams
+
+__all__ = [
+    "BackendFactory",
+    "Embedder",
+    "EmbedderFactory",
+    "GeneratorBackend",
+    "default_backend",
+    "default_embedder",
+]
+
+
+class GeneratorBackend(Protocol):
+    """Interface of a generation backend, as the run loop uses it."""
+
+    def render(self, question: str) -> RenderedPrompt:
+        """Render the prompt of a question."""
+
+    def n_prompt_tokens(self, prompt: RenderedPrompt) -> int:
+        """Count prompt tokens."""
+
+    def greedy(self, prompt: RenderedPrompt, max_tokens: int) -> Generation:
+        """Generate the greedy answer."""
+
+    def sample(
+        self,
+        prompt: RenderedPrompt,
+        params: SamplerParams,
+        seeds: Sequence[int],
+        max_tokens: int,
+        cancel: threading.Event | None = None,
+    ) -> list[Generation]:
+        """Generate one sampled answer per seed."""
+
+    def close(self) -> None:
+        """Free the model."""
+
+
+class Embedder(Protocol):
+    """Interface of a sentence embedder, as the run loop uses it."""
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """Return L2-normalised embeddings, one row per text."""
+
+
+BackendFactory = Callable[[ModelEntry, RunSettings], GeneratorBackend]
+EmbedderFactory = Callable[[str], Embedder]
+
+
+def default_backend(entry: ModelEntry, settings: RunSettings) -> GeneratorBackend:
+    """Load the llama.cpp backend for a resolved generator entry and run settings."""
+    from homog_local.generation.llama_backend import LlamaBackend
+
+    assert entry.path is not None  # resolve_model returns present entries only
+    use_template = entry.kind is ModelKind.INSTRUCT if entry.kind is not None else None
+    return LlamaBackend(
+        entry.path,
+        use_chat_template=use_template,
+        n_ctx=settings.n_ctx,
+        gpu_layers=settings.gpu_layers,
+        n_threads=settings.n_threads,
+        n_parallel=min(settings.parallel, settings.n_samples),
+    )
+
+
+def default_embedder(name: str) -> Embedder:
+    """Load the ONNX embedder of a model name."""
+    from homog_local.embed import load_embedder
+
+    return load_embedder(name)
+
+
