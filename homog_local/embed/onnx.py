@@ -13,9 +13,9 @@ import onnxruntime as ort
 from tokenizers import Tokenizer
 
 from homog_local.embed.pooling import POOLING_METHODS, Pooling, cls_pool, l2_normalize, mean_pool
-from homog_local.errors import BackendError, ConfigError, ModelLoadError
+from homog_local.errors import ConfigError, ModelLoadError
 from homog_local.models import DEFAULT_EMBEDDER, ModelRole, resolve_model
-from homog_local.onnx_session import open_onnx_session
+from homog_local.onnx_session import open_onnx_session, run_encodings
 
 __all__ = ["OnnxEmbedder", "load_embedder"]
 
@@ -140,20 +140,11 @@ class OnnxEmbedder:
 
     def _encode_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         encodings = self._tokenizer.encode_batch(list(texts))
-        input_ids = np.array([item.ids for item in encodings], dtype=np.int64)
+        output = run_encodings(
+            self._session, self._input_names, self._output_name, encodings,
+            model_id=self.model_id, batch_label=f"{len(texts)} texts",
+        )  # fmt: skip
         attention_mask = np.array([item.attention_mask for item in encodings], dtype=np.int64)
-        available = {
-            "input_ids": input_ids,
-            "attention_mask": attention_mask,
-            "token_type_ids": np.array([item.type_ids for item in encodings], dtype=np.int64),
-        }
-        feed = {name: available[name] for name in self._input_names}
-        try:
-            (output,) = self._session.run([self._output_name], feed)
-        except Exception as error:  # onnxruntime raises its own untyped exception classes
-            raise BackendError(
-                "onnxruntime", f"{self.model_id} failed on a batch of {len(texts)} texts: {error}"
-            ) from error
 
         if self._output_is_pooled:
             pooled = np.asarray(output, dtype=np.float32)

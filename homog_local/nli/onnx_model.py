@@ -16,7 +16,7 @@ from tokenizers import Tokenizer
 from homog_local.errors import BackendError, ConfigError, ModelLoadError
 from homog_local.models import ModelRole, resolve_model
 from homog_local.nli.labels import LabelMap, read_label_map
-from homog_local.onnx_session import open_onnx_session
+from homog_local.onnx_session import open_onnx_session, run_encodings
 
 __all__ = ["DEFAULT_NLI_MAX_LENGTH", "OnnxNliModel", "load_nli_model"]
 
@@ -138,18 +138,10 @@ class OnnxNliModel:
 
     def _predict_batch(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float64]:
         encodings = self._tokenizer.encode_batch([(a, b) for a, b in pairs])
-        available = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        feed = {name: available[name] for name in self._input_names}
-        try:
-            (logits,) = self._session.run([self._output_name], feed)
-        except Exception as error:  # onnxruntime raises its own untyped exception classes
-            raise BackendError(
-                "onnxruntime", f"{self.model_id} failed on a batch of {len(pairs)} pairs: {error}"
-            ) from error
+        logits = run_encodings(
+            self._session, self._input_names, self._output_name, encodings,
+            model_id=self.model_id, batch_label=f"{len(pairs)} pairs",
+        )  # fmt: skip
         values = np.asarray(logits, dtype=np.float64)
         if values.ndim != 2 or values.shape[1] != 3:
             raise BackendError(
