@@ -166,7 +166,7 @@ class SignalColumn:
 
 @dataclass(frozen=True)
 class ColumnMapping:
-    """Which file columns hold the label, the question id and the signals.
+    """Mapping from file columns to the label, the question id and the signals.
 
     Attributes
     ----------

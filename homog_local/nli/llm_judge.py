@@ -29,7 +29,7 @@ _MAX_TOKENS = 4
 
 
 class JudgeBackend(Protocol):
-    """What the judge needs from a generator (LlamaBackend fits)."""
+    """Interface of the generator that answers the judge prompt; LlamaBackend implements it."""
 
     def render(self, question: str) -> RenderedPrompt:
         """Render a prompt."""

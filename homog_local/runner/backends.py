@@ -6,11 +6,9 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from homog_local.generation import Generation, RenderedPrompt
 from homog_local.models import ModelEntry, ModelKind
+from homog_local.scoring.question import Embedder
 from homog_local.settings import RunSettings, SamplerParams
 
 __all__ = [
@@ -47,13 +45,6 @@ class GeneratorBackend(Protocol):
 
     def close(self) -> None:
         """Free the model."""
-
-
-class Embedder(Protocol):
-    """Interface of a sentence embedder, as the run loop uses it."""
-
-    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        """Return L2-normalised embeddings, one row per text."""
 
 
 BackendFactory = Callable[[ModelEntry, RunSettings], GeneratorBackend]

@@ -1,6 +1,6 @@
 """Cluster one question's samples with every clusterer and compute their graph scores.
 
-One :class:`QuestionScorer` holds the loaded embedders, NLI models and LLM
+One :class:`QuestionScorer` keeps the loaded embedders, NLI models and LLM
 judges of a run or a re-score. Per question it builds one embedding matrix
 per embedder and one NLI pair matrix per NLI model, and every clusterer and
 score that needs them shares them.
@@ -51,7 +51,7 @@ log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
-    """What the scorer needs from a sentence embedder."""
+    """Interface of a sentence embedder: L2-normalised rows, one per text."""
 
     def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         """Return one embedding row per text."""
