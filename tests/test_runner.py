@@ -76,18 +76,20 @@ def test_cancel_then_resume_completes(tmp_path) -> None:
     store = Store(tmp_path / "db.sqlite")
     cancel = threading.Event()
     engine = _engine(store, FakeBackend(SCRIPT))
-    settings = resolve_settings({"dataset": _dataset(tmp_path), "n_samples": 2})
+    settings = resolve_settings({"dataset": _dataset(tmp_path), "n_samples": 2,
+                                 "group_size": 2})
     run_id = engine.create(settings)
 
     def stop_after_first(event) -> None:
         cancel.set()
 
+    # The first group (two questions) is stored whole before the cancel is seen.
     outcome = engine.execute(run_id, on_progress=stop_after_first, cancel=cancel)
-    assert (outcome.status, outcome.n_done_now) == ("interrupted", 1)
+    assert (outcome.status, outcome.n_done_now) == ("interrupted", 2)
     assert store.get_run(run_id).status == "interrupted"
 
     outcome = engine.execute(run_id)
-    assert (outcome.status, outcome.n_done_now) == ("finished", 2)
+    assert (outcome.status, outcome.n_done_now) == ("finished", 1)
     assert store.query("SELECT COUNT(*) FROM samples WHERE run_id = ?", (run_id,))[0][0] == 6
 
 
@@ -143,3 +145,33 @@ def test_real_run_on_default_model(tmp_path) -> None:
     assert run.model_kind == "instruct"
     assert len(run.model_sha256) == 64
     assert run.environment["packages"]["llama-cpp-python"] is not None
+
+
+def test_group_is_stored_as_one_unit(tmp_path, monkeypatch) -> None:
+    from homog_local.runner import question_loop
+
+    store = Store(tmp_path / "db.sqlite")
+    engine = _engine(store, FakeBackend(SCRIPT))
+    run_id = engine.create(resolve_settings({"dataset": _dataset(tmp_path), "n_samples": 2,
+                                             "group_size": 3}))
+    calls = []
+    real = question_loop.save_cluster_stats
+
+    def fail_on_second(*args, **kwargs) -> None:
+        calls.append(args[2])
+        if len(calls) == 2:
+            raise OSError("disk full")
+        real(*args, **kwargs)
+
+    monkeypatch.setattr(question_loop, "save_cluster_stats", fail_on_second)
+    with pytest.raises(OSError, match="disk full"):
+        engine.execute(run_id)
+    # The first question of the group was written, then rolled back with the rest.
+    assert len(calls) == 2
+    assert store.query("SELECT COUNT(*) FROM greedy_answers")[0][0] == 0
+    assert store.query("SELECT COUNT(*) FROM questions WHERE done_utc IS NOT NULL")[0][0] == 0
+    assert store.get_run(run_id).status == "failed"
+
+    monkeypatch.setattr(question_loop, "save_cluster_stats", real)
+    outcome = engine.execute(run_id)
+    assert (outcome.status, outcome.n_done_now) == ("finished", 3)

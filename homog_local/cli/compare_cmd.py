@@ -127,6 +127,12 @@ def _compare(args: argparse.Namespace) -> int:
         f"{comparison.run_a.id}, {comparison.n_only_b} only in run {comparison.run_b.id}); "
         f"bootstrap {comparison.n_resamples} resamples, seed {comparison.seed}",
     ]
+    if comparison.decoding_differences:
+        header.append(
+            "warning: the runs decode differently ("
+            + "; ".join(comparison.decoding_differences)
+            + "), which shifts token entropies slightly; compare B1 with care"
+        )
     for run, methods in ((comparison.run_a, comparison.methods_only_a),
                          (comparison.run_b, comparison.methods_only_b)):
         if methods:

@@ -25,7 +25,13 @@ from homog_local.cli.render import print_summary
 from homog_local.errors import ConfigError, DatasetError, ModelLoadError
 from homog_local.report import summarize_run, summary_to_json
 from homog_local.runner import RunEngine, RunProgress
-from homog_local.settings import SAMPLER_PRESETS, ClusterSpec, resolve_settings
+from homog_local.settings import (
+    DECODE_MODES,
+    KV_CACHE_TYPES,
+    SAMPLER_PRESETS,
+    ClusterSpec,
+    resolve_settings,
+)
 
 __all__ = ["register"]
 
@@ -68,12 +74,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                         help="layers offloaded to the GPU by llama.cpp; -1 = all "
                         "(default: 0, needs a CUDA or Metal build)")
     parser.add_argument("--n-ctx", dest="n_ctx", type=int,
-                        help="llama.cpp context size in tokens (default: 1024)")
+                        help="largest context per answer, prompt plus answer, in tokens "
+                        "(default: 1024)")
     parser.add_argument("--threads", dest="n_threads", type=int,
                         help="CPU threads for llama.cpp (default: all available)")
+    parser.add_argument("--decode", choices=DECODE_MODES,
+                        help="batched: decode many answers per llama.cpp step, across the "
+                        "questions of a group; sequential: one answer at a time, the reference "
+                        "(default: batched)")
     parser.add_argument("--parallel", type=int,
-                        help="samples decoded together in one llama.cpp batch; cache memory "
-                        "grows with it, answers stay identical (default: 1)")
+                        help="decoding slots of --decode batched: answers decoded together; "
+                        "each slot has its own KV cache (default: 32)")
+    parser.add_argument("--group-size", dest="group_size", type=int,
+                        help="consecutive questions decoded as one group and stored together "
+                        "(default: 8)")
+    parser.add_argument("--flash-attn", dest="flash_attn", action="store_true", default=None,
+                        help="use llama.cpp's flash attention; it shifts token entropies "
+                        "slightly, so compare only runs that agree (default: off)")
+    parser.add_argument("--kv-type", dest="kv_type", choices=KV_CACHE_TYPES,
+                        help="KV cache element type; shifts logits slightly (default: f16)")
     parser.add_argument("--resume", type=int, metavar="RUN_ID",
                         help="continue an interrupted run; its stored settings are used")
     parser.add_argument("--resamples", type=int, default=10_000,
@@ -89,7 +108,7 @@ def _explicit_settings(args: argparse.Namespace) -> dict[str, object]:
         key: getattr(args, key)
         for key in ("model", "dataset", "limit", "n_samples", "temperature", "max_tokens",
                     "sampler", "seed", "embedder", "gpu_layers", "n_ctx", "n_threads",
-                    "parallel")
+                    "decode", "parallel", "group_size", "flash_attn", "kv_type")
     }
     if args.cluster:
         embedder = args.embedder or "minilm-l6-int8"

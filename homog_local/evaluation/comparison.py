@@ -138,6 +138,10 @@ class RunComparison:
         Why ``b1`` is None; empty otherwise.
     n_resamples, seed : int
         Bootstrap settings.
+    decoding_differences : tuple of str
+        Decoding settings that shape logits and differ between the runs, as
+        ``"name: a vs b"``; token entropies of such runs are not measured
+        alike.
     """
 
     run_a: RunRecord
@@ -152,6 +156,28 @@ class RunComparison:
     b1_reason: str
     n_resamples: int
     seed: int
+    decoding_differences: tuple[str, ...] = ()
+
+
+# Run settings that change llama.cpp's logits slightly. Runs stored before
+# these were recorded show "unrecorded".
+_DECODING_KEYS = ("decode", "flash_attn", "kv_type")
+
+
+def decoding_differences(settings_a: dict, settings_b: dict) -> tuple[str, ...]:
+    """Return the logit-shaping decoding settings two runs disagree on.
+
+    Flash attention, the KV cache type and, on K-quant models, the number
+    of tokens per llama.cpp step each move logits slightly, so token
+    entropies of runs that differ here are not measured alike.
+    """
+    differences = []
+    for key in _DECODING_KEYS:
+        value_a = settings_a.get(key, "unrecorded")
+        value_b = settings_b.get(key, "unrecorded")
+        if value_a != value_b:
+            differences.append(f"{key}: {value_a} vs {value_b}")
+    return tuple(differences)
 
 
 def paired_auroc_difference_two_labels(
@@ -345,4 +371,5 @@ def compare_runs(
         tuple(m for m in a.methods if m not in b.cluster_counts),
         tuple(m for m in b.methods if m not in a.cluster_counts),
         b1, reason, n_resamples, seed,
+        decoding_differences(a.run.settings, b.run.settings),
     )  # fmt: skip

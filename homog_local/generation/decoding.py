@@ -13,7 +13,12 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from homog_local.generation.records import Generation, StopReason
-from homog_local.generation.sampling import TokenChoice, choose_greedy, choose_sampled
+from homog_local.generation.sampling import (
+    RowScratch,
+    TokenChoice,
+    choose_greedy,
+    choose_sampled,
+)
 from homog_local.settings import SamplerParams
 
 __all__ = ["SequenceState"]
@@ -38,6 +43,8 @@ class SequenceState:
         Seed of the sample's random generator; None for greedy decoding.
     context_left : int
         Tokens that still fit in the context after the prompt.
+    with_stats : bool, default True
+        Compute each token's full-vocabulary entropy and log-probability.
     """
 
     def __init__(
@@ -50,6 +57,7 @@ class SequenceState:
         params: SamplerParams | None = None,
         seed: int | None = None,
         context_left: int,
+        with_stats: bool = True,
     ) -> None:
         self.max_tokens = max_tokens
         self.stop_strings = tuple(stop_strings)
@@ -59,6 +67,7 @@ class SequenceState:
         self.seed = seed
         self._rng = np.random.Generator(np.random.PCG64(seed)) if seed is not None else None
         self._context_left = context_left
+        self._with_stats = with_stats
         self.tokens: list[int] = []
         self._choices: list[TokenChoice] = []
         self._pieces: list[bytes] = []
@@ -71,8 +80,15 @@ class SequenceState:
         """True once the answer has ended."""
         return self.stop_reason is not None
 
-    def step(self, logits: np.ndarray) -> int | None:
+    def step(self, logits: np.ndarray, scratch: RowScratch | None = None) -> int | None:
         """Choose the next token from a logits row.
+
+        Parameters
+        ----------
+        logits : ndarray of shape (n_vocab,)
+            Raw logits of the next token.
+        scratch : RowScratch, optional
+            Buffers to reuse; one per thread.
 
         Returns
         -------
@@ -81,9 +97,10 @@ class SequenceState:
             (the ending token is not fed back).
         """
         if self.params is None or self._rng is None:
-            choice = choose_greedy(logits)
+            choice = choose_greedy(logits, with_stats=self._with_stats, scratch=scratch)
         else:
-            choice = choose_sampled(logits, self.params, self.tokens, self._rng)
+            choice = choose_sampled(logits, self.params, self.tokens, self._rng,
+                                    with_stats=self._with_stats, scratch=scratch)
         if self._is_end_token(choice.token):
             self.stop_reason = StopReason.EOS
             return None

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
-__all__ = ["Generation", "StopReason"]
+if TYPE_CHECKING:
+    from homog_local.generation.prompt import RenderedPrompt
+    from homog_local.settings import SamplerParams
+
+__all__ = ["AnswerRequest", "Answers", "Generation", "StopReason"]
 
 
 class StopReason(StrEnum):
@@ -70,3 +75,47 @@ class Generation:
     def max_entropy(self) -> float | None:
         """Max token entropy (nats), or None for an empty answer."""
         return max(self.token_entropies) if self.token_entropies else None
+
+
+@dataclass(frozen=True)
+class AnswerRequest:
+    """The answers wanted for one prompt.
+
+    Parameters
+    ----------
+    prompt : RenderedPrompt
+        The rendered prompt.
+    seeds : tuple of int
+        One sampled answer per seed, in order.
+    params : SamplerParams or None
+        Sampler settings of the sampled answers; None when ``seeds`` is empty.
+    max_tokens : int
+        Maximum new tokens per answer.
+    greedy : bool, default True
+        Also decode the greedy answer.
+    with_stats : bool, default True
+        Compute each token's full-vocabulary entropy and log-probability.
+    """
+
+    prompt: RenderedPrompt
+    seeds: tuple[int, ...]
+    params: SamplerParams | None
+    max_tokens: int
+    greedy: bool = True
+    with_stats: bool = True
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The answers decoded for one :class:`AnswerRequest`.
+
+    Parameters
+    ----------
+    greedy : Generation or None
+        The greedy answer, or None when it was not asked for.
+    samples : tuple of Generation
+        One answer per seed, in seed order.
+    """
+
+    greedy: Generation | None
+    samples: tuple[Generation, ...]

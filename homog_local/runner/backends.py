@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from homog_local.generation import Generation, RenderedPrompt
+from homog_local.generation import AnswerRequest, Answers, Generation, RenderedPrompt
 from homog_local.models import ModelEntry, ModelKind
 from homog_local.scoring.question import Embedder
 from homog_local.settings import RunSettings, SamplerParams
@@ -18,6 +18,9 @@ __all__ = [
     "GeneratorBackend",
     "default_backend",
     "default_embedder",
+    "decoding_slots",
+    "generate_answers",
+    "question_group_size",
 ]
 
 
@@ -47,6 +50,32 @@ class GeneratorBackend(Protocol):
         """Free the model."""
 
 
+def generate_answers(
+    backend: GeneratorBackend,
+    requests: Sequence[AnswerRequest],
+    cancel: threading.Event | None = None,
+) -> list[Answers]:
+    """Decode the answers of several prompts, batched when the backend can.
+
+    A backend with a ``generate`` method (the llama.cpp one) decodes the
+    requests together; any other is called prompt by prompt through
+    ``greedy`` and ``sample``.
+    """
+    generate = getattr(backend, "generate", None)
+    if generate is not None:
+        return list(generate(requests, cancel))
+    answers = []
+    for request in requests:
+        greedy = backend.greedy(request.prompt, request.max_tokens) if request.greedy else None
+        samples: list[Generation] = []
+        if request.seeds:
+            assert request.params is not None
+            samples = backend.sample(request.prompt, request.params, request.seeds,
+                                     request.max_tokens, cancel)
+        answers.append(Answers(greedy, tuple(samples)))
+    return answers
+
+
 BackendFactory = Callable[[ModelEntry, RunSettings], GeneratorBackend]
 EmbedderFactory = Callable[[str], Embedder]
 
@@ -63,8 +92,25 @@ def default_backend(entry: ModelEntry, settings: RunSettings) -> GeneratorBacken
         n_ctx=settings.n_ctx,
         gpu_layers=settings.gpu_layers,
         n_threads=settings.n_threads,
-        n_parallel=min(settings.parallel, settings.n_samples),
+        n_parallel=decoding_slots(settings),
+        flash_attn=settings.flash_attn,
+        kv_type=settings.kv_type,
     )
+
+
+def decoding_slots(settings: RunSettings) -> int:
+    """Return the decoding slots a run needs: 1 for sequential decoding.
+
+    Batched decoding never needs more slots than a group has answers.
+    """
+    if settings.decode == "sequential":
+        return 1
+    return max(1, min(settings.parallel, settings.group_size * (settings.n_samples + 1)))
+
+
+def question_group_size(settings: RunSettings) -> int:
+    """Return how many consecutive questions are decoded and stored together."""
+    return 1 if settings.decode == "sequential" else settings.group_size
 
 
 def default_embedder(name: str) -> Embedder:

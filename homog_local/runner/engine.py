@@ -1,8 +1,9 @@
 """Create, run and resume runs over the store.
 
-One question is one transaction: its greedy answer, N samples, clusters,
-signals, labels and costs are committed together, so a run killed at any
-moment loses at most the question in flight and resumes where it stopped.
+A group of consecutive questions is one transaction: their greedy answers,
+samples, clusters, signals, labels and costs are committed together, so a run
+killed at any moment loses at most the group in flight and resumes where it
+stopped, decoding the same groups.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from homog_local.runner.backends import (
     EmbedderFactory,
     default_backend,
     default_embedder,
+    question_group_size,
 )
 from homog_local.runner.environment import environment_facts
 from homog_local.runner.progress import RunProgress
@@ -174,6 +176,7 @@ class RunEngine:
             )
         entry = _with_kind(entry, run.model_kind)
         backend = self._backend_factory(entry, settings)
+        _record_decoding(self.store, run_id, settings, backend)
         self.store.set_status(run_id, "running")
         loop = QuestionLoop(self, run_id, run.dataset, settings, backend, cancel)
         status = "failed"
@@ -195,6 +198,26 @@ class RunEngine:
             elif loop.interrupted:
                 self.store.set_status(run_id, "interrupted")
         return RunOutcome(run_id, status, loop.n_done_now, loop.n_empty)
+
+
+def _record_decoding(store: Store, run_id: int, settings: RunSettings, backend: object) -> None:
+    """Store how this execution decodes; a fallback to one slot is a warning."""
+    facts = getattr(backend, "decode_facts", None)
+    if facts is None:
+        return
+    values = facts()
+    fallback = values.get("fallback")
+    mode = "batched" if values.get("slots", 1) > 1 else "sequential"
+    store.add_event(
+        run_id, "info", "decoding",
+        f"{mode} decoding, {values.get('slots')} slot(s), groups of "
+        f"{question_group_size(settings)} question(s), flash attention "
+        f"{'on' if values.get('flash_attn') else 'off'}, KV cache {values.get('kv_type')} "
+        f"(at most {values.get('kv_cache_mib')} MiB at the start), "
+        f"{values.get('threads')} thread(s)",
+    )
+    if fallback:
+        store.add_event(run_id, "warning", "decode_fallback", str(fallback))
 
 
 def _with_kind(entry: ModelEntry, stored_kind: str) -> ModelEntry:

@@ -11,9 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from homog_local.datasets import BUILTIN_DATASETS, Question
 from homog_local.errors import RunCancelled, SamplerHealthWarning
-from homog_local.generation import Generation, sample_seed
+from homog_local.generation import AnswerRequest, Answers, Generation, RenderedPrompt, sample_seed
 from homog_local.judges import Judge, judges_for
-from homog_local.runner.backends import Embedder, GeneratorBackend
+from homog_local.runner.backends import (
+    Embedder,
+    GeneratorBackend,
+    generate_answers,
+    question_group_size,
+)
 from homog_local.runner.progress import RunProgress, ScrTracker
 from homog_local.scoring import QuestionScorer
 from homog_local.settings import RunSettings
@@ -95,37 +100,45 @@ class QuestionLoop:
         for method, counts in self._stored_cluster_counts().items():
             for count in counts:
                 tracker.add(method, count)
-        for row in pending:
+        for group in _groups(pending, question_group_size(self.settings)):
             if self.cancel is not None and self.cancel.is_set():
                 raise RunCancelled()
-            question = _question_from_row(self.dataset, row)
-            result, gen_s, gen_tokens = self._process(question)
-            self.store.save_question(self.run_id, result)
-            save_cluster_stats(self.store, self.run_id, result.qid, self.last_cluster_stats)
-            self.n_done_now += 1
-            generation_s += gen_s
-            n_tokens += gen_tokens
-            for record in result.clusters:
-                tracker.add(record.method, record.n_clusters)
-            self._check_sampler_health(result)
-            if on_progress is not None:
-                elapsed = self.clock() - started
-                remaining = len(pending) - self.n_done_now
-                on_progress(
-                    RunProgress(
-                        run_id=self.run_id,
-                        n_done=n_done_before + self.n_done_now,
-                        n_total=n_total,
-                        tokens_per_s=n_tokens / generation_s if generation_s > 0 else 0.0,
-                        eta_s=elapsed / self.n_done_now * remaining,
-                        elapsed_s=elapsed,
-                        question=question.text,
-                        samples=tuple(s.text for s in result.samples),
-                        clusters={c.method: c.assignments for c in result.clusters},
-                        scr=tracker.scr(),
-                        mean_clusters=tracker.mean_clusters(),
+            questions = [_question_from_row(self.dataset, row) for row in group]
+            processed = self._process_group(questions)
+            # A group is stored as one unit, so a resumed run decodes exactly
+            # the groups an uninterrupted run decodes.
+            with self.store.transaction():
+                for result, stats, _, _ in processed:
+                    self.store.save_question(self.run_id, result)
+                    save_cluster_stats(self.store, self.run_id, result.qid, stats)
+            for (result, stats, gen_s, gen_tokens), question in zip(
+                processed, questions, strict=True
+            ):
+                self.last_cluster_stats = stats
+                self.n_done_now += 1
+                generation_s += gen_s
+                n_tokens += gen_tokens
+                for record in result.clusters:
+                    tracker.add(record.method, record.n_clusters)
+                self._check_sampler_health(result)
+                if on_progress is not None:
+                    elapsed = self.clock() - started
+                    remaining = len(pending) - self.n_done_now
+                    on_progress(
+                        RunProgress(
+                            run_id=self.run_id,
+                            n_done=n_done_before + self.n_done_now,
+                            n_total=n_total,
+                            tokens_per_s=n_tokens / generation_s if generation_s > 0 else 0.0,
+                            eta_s=elapsed / self.n_done_now * remaining,
+                            elapsed_s=elapsed,
+                            question=question.text,
+                            samples=tuple(s.text for s in result.samples),
+                            clusters={c.method: c.assignments for c in result.clusters},
+                            scr=tracker.scr(),
+                            mean_clusters=tracker.mean_clusters(),
+                        )
                     )
-                )
 
     def _stored_cluster_counts(self) -> dict[str, list[int]]:
         counts: dict[str, list[int]] = {}
@@ -134,24 +147,52 @@ class QuestionLoop:
                 counts.setdefault(method, []).append(record.n_clusters)
         return counts
 
-    def _process(self, question: Question) -> tuple[QuestionResult, float, int]:
+    def _process_group(
+        self, questions: Sequence[Question]
+    ) -> list[tuple[QuestionResult, tuple[ClusterStats, ...], float, int]]:
+        """Decode a group's answers together, then score each question."""
         settings = self.settings
-        prompt = self.backend.render(question.text)
+        prompts = [self.backend.render(question.text) for question in questions]
+        requests = [
+            AnswerRequest(
+                prompt,
+                tuple(sample_seed(settings.seed, question.qid, i)
+                      for i in range(settings.n_samples)),
+                settings.sampler_params,
+                settings.max_tokens,
+            )
+            for prompt, question in zip(prompts, questions, strict=True)
+        ]
+        started = self.clock()
+        answers = generate_answers(self.backend, requests, self.cancel)
+        group_s = self.clock() - started
+        group_tokens = sum(_n_tokens(a) for a in answers)
+        processed = []
+        for question, prompt, answer in zip(questions, prompts, answers, strict=True):
+            assert answer.greedy is not None
+            tokens = _n_tokens(answer)
+            # The group's wall time, shared by generated tokens.
+            share = group_s * tokens / group_tokens if group_tokens else group_s / len(questions)
+            result, stats = self._process(question, prompt, answer.greedy, list(answer.samples))
+            processed.append((result, stats, share, tokens))
+        return processed
+
+    def _process(
+        self,
+        question: Question,
+        prompt: RenderedPrompt,
+        greedy: Generation,
+        samples: list[Generation],
+    ) -> tuple[QuestionResult, tuple[ClusterStats, ...]]:
+        settings = self.settings
         costs: list[StageCost] = []
         events: list[tuple[str, str, str]] = []
-
-        t0 = self.clock()
-        greedy = self.backend.greedy(prompt, settings.max_tokens)
-        t1 = self.clock()
-        costs.append(StageCost(STAGE_GREEDY, t1 - t0, greedy.n_tokens))
-
-        seeds = [sample_seed(settings.seed, question.qid, i) for i in range(settings.n_samples)]
-        samples = self.backend.sample(
-            prompt, settings.sampler_params, seeds, settings.max_tokens, self.cancel
-        )
-        t2 = self.clock()
+        # In a batch each answer's elapsed time is its share of the steps it
+        # took part in.
+        costs.append(StageCost(STAGE_GREEDY, greedy.elapsed_s, greedy.n_tokens))
         n_sample_tokens = sum(s.n_tokens for s in samples)
-        costs.append(StageCost(STAGE_SAMPLING, t2 - t1, n_sample_tokens))
+        costs.append(StageCost(STAGE_SAMPLING, sum(s.elapsed_s for s in samples),
+                               n_sample_tokens))
 
         n_empty = sum(1 for s in samples if s.is_empty) + int(greedy.is_empty)
         if n_empty:
@@ -169,7 +210,6 @@ class QuestionLoop:
         methods = {spec.method for spec in settings.clusterers}
         costs.extend(StageCost(f"cluster:{stat.method}", stat.seconds, 0)
                      for stat in scored.stats if stat.method in methods)
-        self.last_cluster_stats = scored.stats
 
         greedy_record = _sample_record(greedy)
         signals = compute_signals(greedy_record, clusters) + list(scored.signals)
@@ -193,7 +233,7 @@ class QuestionLoop:
             costs=tuple(costs),
             events=tuple(events),
         )
-        return result, t2 - t0, greedy.n_tokens + n_sample_tokens
+        return result, scored.stats
 
     def _check_sampler_health(self, result: QuestionResult) -> None:
         """Warn when the first questions' samples are all byte-identical at a high temperature."""
@@ -217,6 +257,23 @@ class QuestionLoop:
             warnings.warn(message, SamplerHealthWarning, stacklevel=2)
             log.warning("%s", message)
             self.store.add_event(self.run_id, "warning", "sampler_health", message)
+
+
+def _groups(pending: Sequence[Any], size: int) -> list[list[Any]]:
+    """Split pending rows into groups fixed by question position.
+
+    Group k holds positions k*size .. k*size+size-1, whichever of them are
+    still pending.
+    """
+    groups: dict[int, list[Any]] = {}
+    for row in pending:
+        groups.setdefault(row["position"] // size, []).append(row)
+    return [groups[key] for key in sorted(groups)]
+
+
+def _n_tokens(answers: Answers) -> int:
+    greedy = answers.greedy.n_tokens if answers.greedy is not None else 0
+    return greedy + sum(s.n_tokens for s in answers.samples)
 
 
 def _question_from_row(dataset: str, row: Any) -> Question:

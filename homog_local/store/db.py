@@ -67,6 +67,7 @@ class Store:
         if self.path != ":memory:":
             Path(self.path).expanduser().parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        self._depth = 0
         self._conn = sqlite3.connect(
             self.path, isolation_level=None, check_same_thread=False, timeout=10.0
         )
@@ -102,6 +103,13 @@ class Store:
     # -- transactions -----------------------------------------------------
 
     def _write(self) -> _Transaction:
+        return _Transaction(self)
+
+    def transaction(self) -> _Transaction:
+        """Return a context manager that commits every write inside it as one unit.
+
+        A failure inside rolls all of them back.
+        """
         return _Transaction(self)
 
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[sqlite3.Row]:
@@ -407,22 +415,34 @@ class Store:
 
 
 class _Transaction:
-    """``with store._write() as conn``: BEGIN IMMEDIATE, COMMIT or ROLLBACK, under the lock."""
+    """``with store._write() as conn``: BEGIN IMMEDIATE, COMMIT or ROLLBACK, under the lock.
+
+    Nested on one thread, only the outermost block begins and ends the
+    transaction, so several writes can be committed as one unit.
+    """
 
     def __init__(self, store: Store) -> None:
         self._store = store
 
     def __enter__(self) -> sqlite3.Connection:
         self._store._lock.acquire()
-        self._store._conn.execute("BEGIN IMMEDIATE")
+        if self._store._depth == 0:
+            try:
+                self._store._conn.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self._store._lock.release()
+                raise
+        self._store._depth += 1
         return self._store._conn
 
     def __exit__(self, exc_type: object, *rest: object) -> None:
         try:
-            if exc_type is None:
-                self._store._conn.execute("COMMIT")
-            else:
-                self._store._conn.execute("ROLLBACK")
+            self._store._depth -= 1
+            if self._store._depth == 0:
+                if exc_type is None:
+                    self._store._conn.execute("COMMIT")
+                else:
+                    self._store._conn.execute("ROLLBACK")
         finally:
             self._store._lock.release()
 

@@ -75,11 +75,13 @@ async def test_new_run_form_shows_inline_errors(store, make_app):
         await _fill(pilot, app, "n_samples", "0")
         error = app.screen.query_one("#n_samples-error", Static)
         assert error.display
-        assert "1 to 200" in _text(error)
+        assert _text(error) == "Samples N: 0 is invalid; use an integer from 1 to 200."
         await _fill(pilot, app, "n_samples", "3")
         assert not error.display
         await _fill(pilot, app, "temperature", "hot")
-        assert "Enter a number; got 'hot'" in _text(app.screen.query_one("#temperature-error"))
+        assert _text(app.screen.query_one("#temperature-error")) == (
+            "Temperature: enter a number; got 'hot'."
+        )
         await _fill(pilot, app, "temperature", "9")
         assert "(0, 5]" in _text(app.screen.query_one("#temperature-error"))
         await _fill(pilot, app, "temperature", "1")
@@ -170,7 +172,9 @@ async def test_real_run_cancel_and_resume(make_app, tmp_path):
     store = Store(tmp_path / "real.sqlite")
     engine = RunEngine(store)
     # One core stays free for the UI thread, as the new-run form does.
-    run_id = engine.create(small_settings(limit=3, n_samples=3, max_tokens=16, n_threads=1))
+    # Groups of one question, so the cancel lands between stored questions.
+    run_id = engine.create(small_settings(limit=3, n_samples=3, max_tokens=16, n_threads=1,
+                                          group_size=1))
     app = make_app(store, engine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)
@@ -192,7 +196,7 @@ async def test_real_run_cancel_and_resume(make_app, tmp_path):
 async def test_fake_run_cancel_leaves_run_resumable(store, make_app):
     started = threading.Event()
     engine = fake_engine(store, FakeBackend(delay_s=0.05, started=started))
-    run_id = engine.create(small_settings(limit=6))
+    run_id = engine.create(small_settings(limit=6, group_size=1))
     app = make_app(store, engine)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, app)

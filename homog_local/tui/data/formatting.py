@@ -10,6 +10,7 @@ from homog_local.metrics.paired import PairedDifference, TestResult
 __all__ = [
     "format_auroc",
     "format_cohens_d",
+    "format_decoding",
     "format_difference",
     "format_duration",
     "format_number",
@@ -90,6 +91,29 @@ def format_size(n_bytes: int | None) -> str:
         return _MISSING
     mib = n_bytes / (1024 * 1024)
     return f"{mib / 1024:.1f} GiB" if mib >= 1024 else f"{mib:.0f} MiB"
+
+
+def format_decoding(
+    decode: object, parallel: object, group_size: object, flash_attn: object, kv_type: object
+) -> str:
+    """Describe decoding settings in one line.
+
+    Sequential decoding uses one slot and groups of one question whatever
+    ``parallel`` and ``group_size`` hold, so it leaves them out.
+
+    Examples
+    --------
+    >>> format_decoding("batched", 32, 8, False, "f16")
+    'batched, 32 slots, groups of 8, flash attention off, KV cache f16'
+    >>> format_decoding("sequential", 32, 8, True, "q8_0")
+    'sequential, one answer at a time, flash attention on, KV cache q8_0'
+    """
+    if decode == "sequential":
+        batching = "one answer at a time"
+    else:
+        batching = f"{parallel} slots, groups of {group_size}"
+    attention = "on" if flash_attn else "off"
+    return f"{decode}, {batching}, flash attention {attention}, KV cache {kv_type}"
 
 
 def short_method(method: str) -> str:

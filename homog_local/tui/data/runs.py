@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from homog_local.store import RunRecord, Store
+from homog_local.tui.data.formatting import format_decoding
 
-__all__ = ["RunRow", "load_run_rows", "run_n_samples", "run_temperature"]
+__all__ = ["RunRow", "load_run_rows", "run_decoding", "run_n_samples", "run_temperature"]
 
 
 @dataclass(frozen=True)
@@ -53,3 +54,20 @@ def run_n_samples(run: RunRecord) -> int | None:
     """Return N, the sampled answers per question, stored with a run."""
     value = run.settings.get("n_samples")
     return int(value) if value is not None else None
+
+
+def run_decoding(run: RunRecord) -> str | None:
+    """Describe the decoding settings stored with a run, or None when they are absent.
+
+    Runs stored before the settings had a decode mode have none of these keys.
+    """
+    settings = run.settings
+    if "decode" not in settings:
+        return None
+    return format_decoding(
+        settings["decode"],
+        settings.get("parallel", "?"),
+        settings.get("group_size", "?"),
+        settings.get("flash_attn", False),
+        settings.get("kv_type", "?"),
+    )

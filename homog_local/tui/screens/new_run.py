@@ -10,21 +10,35 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.markup import escape
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    Collapsible,
+    Footer,
+    Header,
+    Input,
+    Label,
+    Select,
+    Static,
+)
 
 from homog_local.datasets import BUILTIN_DATASETS
 from homog_local.errors import ConfigError, DatasetError, HomogError, ModelLoadError
 from homog_local.judges import judges_for
 from homog_local.models import ModelEntry, ModelRole, list_models
 from homog_local.settings import (
+    DECODE_MODES,
+    KV_CACHE_TYPES,
     SAMPLER_PRESETS,
     ClusterKind,
     ClusterSpec,
     RunSettings,
     resolve_settings,
 )
-from homog_local.tui.data.formatting import format_size
+from homog_local.tui.data.formatting import format_decoding, format_size
 from homog_local.tui.jobs import explain_error
 from homog_local.tui.services import services_of
 
@@ -51,7 +65,35 @@ _FIELD_OF_KEY = {
     "n_threads": "n_threads",
     "--threads": "n_threads",
     "--cluster": "clusterers",
+    "--decode": "decode",
+    "decode": "decode",
+    "--parallel": "parallel",
+    "parallel": "parallel",
+    "--group-size": "group_size",
+    "group_size": "group_size",
+    "flash_attn": "flash_attn",
+    "--kv-type": "kv_type",
+    "kv_type": "kv_type",
 }
+# Form field -> its label, which error messages start with.
+_LABELS = {
+    "model": "Model",
+    "dataset": "Dataset",
+    "limit": "Questions",
+    "n_samples": "Samples N",
+    "temperature": "Temperature",
+    "max_tokens": "Max tokens",
+    "n_threads": "CPU threads",
+    "sampler": "Sampler preset",
+    "clusterers": "Clusterers",
+    "decode": "Decode mode",
+    "parallel": "Parallel slots",
+    "group_size": "Group size",
+    "flash_attn": "Flash attention",
+    "kv_type": "KV cache type",
+}
+# Fields of the collapsible "Decoding" section, which opens when one of them is invalid.
+_DECODING_FIELDS = ("decode", "parallel", "group_size", "flash_attn", "kv_type")
 _FIELDS = (
     "model",
     "dataset",
@@ -62,6 +104,7 @@ _FIELDS = (
     "n_threads",
     "sampler",
     "clusterers",
+    *_DECODING_FIELDS,
 )
 _DATASET_FILE = "__file__"
 
@@ -92,6 +135,7 @@ class NewRunScreen(Screen[None]):
         super().__init__()
         self._defaults = _safe_defaults()
         self._models: list[ModelEntry] = []
+        self._shown_errors: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         """Build the widgets."""
@@ -122,14 +166,11 @@ class NewRunScreen(Screen[None]):
                 )
             yield Static(id="judge-note", classes="field-note")
             yield Static(classes="field-error", id="dataset-error")
-            yield from _number_row("Questions", "limit", defaults.limit, "0 = all")
-            yield from _number_row("Samples N", "n_samples", defaults.n_samples, "1 to 200")
+            yield from _number_row("limit", defaults.limit, "0 = all")
+            yield from _number_row("n_samples", defaults.n_samples, "1 to 200")
+            yield from _number_row("temperature", defaults.sampler_params.temperature, "(0, 5]")
+            yield from _number_row("max_tokens", defaults.max_tokens, "1 to 4096")
             yield from _number_row(
-                "Temperature", "temperature", defaults.sampler_params.temperature, "(0, 5]"
-            )
-            yield from _number_row("Max tokens", "max_tokens", defaults.max_tokens, "1 to 4096")
-            yield from _number_row(
-                "CPU threads",
                 "n_threads",
                 _form_threads(defaults),
                 "llama.cpp threads; one core stays free for the UI",
@@ -168,6 +209,7 @@ class NewRunScreen(Screen[None]):
             with Horizontal(id="form-buttons"):
                 yield Button("Start (Ctrl+S)", variant="primary", id="start", compact=True)
                 yield Button("Back (Esc)", id="back", compact=True)
+            yield from _decoding_section(defaults)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -201,6 +243,7 @@ class NewRunScreen(Screen[None]):
     @on(Checkbox.Changed)
     def _field_changed(self) -> None:
         self._update_dataset_note()
+        self._update_decoding_title()
         self._validate()
 
     @on(Button.Pressed, "#start")
@@ -227,9 +270,8 @@ class NewRunScreen(Screen[None]):
             settings = resolve_settings(explicit)
             run_id = services.engine.create(settings)
         except ConfigError as error:
-            self.app.call_from_thread(
-                self._creation_failed, _FIELD_OF_KEY.get(error.key, "model"), _config_message(error)
-            )
+            field = _field_of_key(error.key)
+            self.app.call_from_thread(self._creation_failed, field, _config_message(error, field))
             return
         except DatasetError as error:
             self.app.call_from_thread(self._creation_failed, "dataset", str(error))
@@ -245,7 +287,7 @@ class NewRunScreen(Screen[None]):
     def _creation_failed(self, field: str, message: str) -> None:
         self._show_error(field, message)
         self.query_one("#start", Button).disabled = False
-        self.notify(message, severity="error", title="Run not created")
+        self.notify(message, severity="error", title="Run not created", markup=False)
 
     def _created(self, run_id: int) -> None:
         from homog_local.tui.screens.monitor import MonitorScreen
@@ -259,14 +301,20 @@ class NewRunScreen(Screen[None]):
             try:
                 resolve_settings(values.explicit).validate()
             except ConfigError as error:
-                errors[_FIELD_OF_KEY.get(error.key, "model")] = _config_message(error)
+                field = _field_of_key(error.key)
+                errors[field] = _config_message(error, field)
         for field in _FIELDS:
             self._show_error(field, errors.get(field, ""))
         return _FormValues(values.explicit, errors)
 
     def _show_error(self, field: str, message: str) -> None:
         widget = self.query_one(f"#{field}-error", Static)
-        widget.update(message)
+        if message and field in _DECODING_FIELDS and message != self._shown_errors.get(field):
+            # A new error opens the section, because a collapsed section would hide it.
+            self.query_one("#decoding", Collapsible).collapsed = False
+        self._shown_errors[field] = message
+        # Messages quote what the user typed, so they are shown as plain text, not markup.
+        widget.update(Content(message))
         widget.display = bool(message)
 
     def _collect(self) -> _FormValues:
@@ -300,16 +348,23 @@ class NewRunScreen(Screen[None]):
             ("max_tokens", int),
             ("n_threads", int),
             ("temperature", float),
+            ("parallel", int),
+            ("group_size", int),
         ):
             raw = self.query_one(f"#{field}", Input).value.strip()
             try:
                 explicit[field] = kind(raw)
             except ValueError:
                 noun = "an integer" if kind is int else "a number"
-                errors[field] = f"Enter {noun}; got {raw!r}."
+                errors[field] = f"{_LABELS[field]}: enter {noun}; got {raw!r}."
         if "n_threads" not in errors and int(explicit["n_threads"]) < 1:  # type: ignore[call-overload]
-            errors["n_threads"] = f"Enter at least 1; got {explicit['n_threads']}."
+            errors["n_threads"] = (
+                f"{_LABELS['n_threads']}: enter at least 1; got {explicit['n_threads']}."
+            )
         explicit["sampler"] = str(self.query_one("#sampler", Select).value)
+        explicit["decode"] = str(self.query_one("#decode", Select).value)
+        explicit["flash_attn"] = self.query_one("#flash_attn", Checkbox).value
+        explicit["kv_type"] = str(self.query_one("#kv_type", Select).value)
 
         specs = []
         for kind_name in (ClusterKind.JACCARD.value, ClusterKind.EMBEDDING.value):
@@ -338,13 +393,87 @@ class NewRunScreen(Screen[None]):
                 note += f", also {', '.join(names[1:])}"
         self.query_one("#judge-note", Static).update(note)
 
+    def _update_decoding_title(self) -> None:
+        self.query_one("#decoding", Collapsible).title = _decoding_title(
+            self.query_one("#decode", Select).value,
+            self.query_one("#parallel", Input).value.strip(),
+            self.query_one("#group_size", Input).value.strip(),
+            self.query_one("#flash_attn", Checkbox).value,
+            self.query_one("#kv_type", Select).value,
+        )
 
-def _number_row(label: str, field: str, value: float, allowed: str) -> ComposeResult:
+
+def _number_row(field: str, value: float, allowed: str) -> ComposeResult:
     with Horizontal(classes="form-row"):
-        yield Label(label, classes="form-label")
+        yield Label(_LABELS[field], classes="form-label")
         yield Input(f"{value:g}", id=field, compact=True, classes="number")
         yield Static(allowed, classes="field-hint")
     yield Static(classes="field-error", id=f"{field}-error")
+
+
+def _select_row(field: str, choices: tuple[str, ...], value: str, hint: str) -> ComposeResult:
+    with Horizontal(classes="form-row"):
+        yield Label(_LABELS[field], classes="form-label")
+        yield Select(
+            [(choice, choice) for choice in choices],
+            id=field,
+            value=value,
+            allow_blank=False,
+            compact=True,
+            classes="choice",
+        )
+        yield Static(hint, classes="field-hint")
+    yield Static(classes="field-error", id=f"{field}-error")
+
+
+def _decoding_section(defaults: RunSettings) -> ComposeResult:
+    # The section sits below the buttons and starts collapsed, so the rows above keep their
+    # places and the whole form fits a 100x30 screen. Its title shows the current values.
+    title = _decoding_title(
+        defaults.decode,
+        defaults.parallel,
+        defaults.group_size,
+        defaults.flash_attn,
+        defaults.kv_type,
+    )
+    with Collapsible(title=title, id="decoding", collapsed=True):
+        yield from _select_row(
+            "decode",
+            DECODE_MODES,
+            defaults.decode,
+            "batched: many answers per step; sequential: one at a time",
+        )
+        yield from _number_row(
+            "parallel",
+            defaults.parallel,
+            "1 to 256 answers decoded at once (batched), each with a KV cache",
+        )
+        yield from _number_row(
+            "group_size",
+            defaults.group_size,
+            "1 to 1024 questions decoded and stored together (batched)",
+        )
+        with Horizontal(classes="form-row"):
+            yield Label(_LABELS["flash_attn"], classes="form-label")
+            yield Checkbox("enabled", defaults.flash_attn, id="flash_attn", compact=True)
+            yield Static(
+                "llama.cpp flash attention; shifts token entropies slightly",
+                classes="field-hint",
+            )
+        yield Static(classes="field-error", id="flash_attn-error")
+        yield from _select_row(
+            "kv_type",
+            KV_CACHE_TYPES,
+            defaults.kv_type,
+            "cache element type; q8_0 and f32 shift logits slightly",
+        )
+
+
+def _decoding_title(
+    decode: object, parallel: object, group_size: object, flash_attn: bool, kv_type: object
+) -> str:
+    # Collapsible titles are markup, and the values come straight from the inputs.
+    return escape("Decoding: " + format_decoding(decode, parallel, group_size, flash_attn, kv_type))
 
 
 def _form_threads(defaults: RunSettings) -> int:
@@ -366,8 +495,24 @@ def _model_label(entry: ModelEntry) -> str:
     return label if entry.present else f"{entry.name} ({kind}, not installed)"
 
 
-def _config_message(error: ConfigError) -> str:
-    return f"{error.value!r} is invalid: {error.allowed}."
+def _field_of_key(key: str) -> str:
+    # Keys of HOMOG_* variables and config.toml read "<origin> <settings key>".
+    if key in _FIELD_OF_KEY:
+        return _FIELD_OF_KEY[key]
+    return _FIELD_OF_KEY.get(key.rsplit(" ", 1)[-1], "model")
+
+
+def _config_message(error: ConfigError, field: str) -> str:
+    # An error from a HOMOG_* variable, the config file or a setting the form does not
+    # show (n_ctx) names where the value came from, because the fix is there.
+    if " " in error.key:
+        origin, _, setting = error.key.rpartition(" ")
+        name = origin if origin.startswith("HOMOG_") else f"{setting} in {origin}"
+    elif error.key == "n_ctx":
+        name = error.key
+    else:
+        name = _LABELS[field]
+    return f"{name}: {error.value!r} is invalid; {error.allowed}."
 
 
 def _safe_defaults() -> RunSettings:

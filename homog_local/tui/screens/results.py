@@ -19,6 +19,7 @@ from homog_local.tui.data.formatting import (
 )
 from homog_local.tui.data.histogram import histogram_bins
 from homog_local.tui.data.results import TUI_BOOTSTRAP_RESAMPLES, ResultsData, load_results
+from homog_local.tui.data.runs import run_decoding
 from homog_local.tui.jobs import explain_error
 from homog_local.tui.services import services_of
 from homog_local.tui.widgets.bar_plot import BarPlot
@@ -95,9 +96,11 @@ class ResultsScreen(Screen[None]):
     def _show(self, data: ResultsData) -> None:
         summary = data.summary
         run = summary.run
+        decoding = run_decoding(run) or "not stored with this run"
         self.query_one("#results-overview", Static).update(
             f"Run {run.id}: {run.model_name} ({run.model_kind}) on {run.dataset}, "
             f"{run.n_done}/{run.n_questions} questions, status {run.status}\n"
+            f"Decoding: {decoding}\n"
             f"Labels by {summary.primary_judge or 'no judge'}: {summary.n_correct} correct, "
             f"{summary.n_incorrect} incorrect, {summary.n_ambiguous} ambiguous "
             f"(left out of AUROC), {summary.n_unlabelled} unlabelled; "
