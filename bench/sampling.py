@@ -262,7 +262,7 @@ def main() -> int:
         return 0
     print(f"{args.questions} TruthfulQA questions x {args.samples} samples, up to "
           f"{args.max_tokens} new tokens, sampler {args.sampler}, {threads} threads, "
-          f"--parallel {args.parallel}, medians of {args.repeats} repeats")
+          f"--parallel {args.parallel}, median of {args.repeats} repeat(s)")
     header = (f"{'model':30} {'A naive':>9} {'B batched':>10} {'B/A':>6} {'ceiling':>8} "
               f"{'B/ceil':>7} {'stats':>7} {'RSS A':>7} {'RSS B':>7}")
     print(header)
@@ -271,7 +271,10 @@ def main() -> int:
               f"{r['ratio_batched_to_naive']:6.2f} {r['ceiling_tok_s']:8.1f} "
               f"{r['fraction_of_ceiling']:7.0%} {r['stats_overhead']:+7.1%} "
               f"{r['naive_peak_rss_mib']:6.0f}M {r['batched_peak_rss_mib']:6.0f}M")
-    print("tok/s = generated tokens per second; stats = time added by entropy and "
+    print("A naive = one create_completion call per sample; B batched = LlamaBackend.generate "
+          "with all samples in --parallel slots; ceiling = one batch of samples x max-tokens "
+          "tokens with logits for every token; tok/s = generated tokens per second; "
+          "B/ceil = B as a share of the ceiling; stats = time added by entropy and "
           "log-probability (B0 against B); RSS = peak resident memory per method")
     return 0
 

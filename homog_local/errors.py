@@ -34,7 +34,9 @@ class ConfigError(HomogError, ValueError):
     Parameters
     ----------
     key : str
-        Setting name as the user writes it (a CLI flag or config key).
+        Setting name as the user writes it (a CLI flag or config key). A
+        value read from a ``HOMOG_*`` variable or the config file has the key
+        ``"<origin> <settings key>"``, for example ``"HOMOG_PARALLEL parallel"``.
     value : object
         The value received.
     allowed : str
@@ -45,7 +47,17 @@ class ConfigError(HomogError, ValueError):
         self.key = key
         self.value = value
         self.allowed = allowed
-        super().__init__(f"invalid value for {key}: {value!r}; {allowed}")
+        super().__init__(f"invalid value for {_source_name(key)}: {value!r}; {allowed}")
+
+
+def _source_name(key: str) -> str:
+    """Return where the user set a value: a flag, a HOMOG_* variable or a config file key."""
+    origin, _, setting = key.rpartition(" ")
+    if origin.startswith("HOMOG_") and setting.isidentifier():
+        return origin
+    if origin.endswith(".toml") and setting.isidentifier():
+        return f"{setting} in {origin}"
+    return key
 
 
 class ModelLoadError(HomogError):

@@ -327,9 +327,16 @@ def resolve_settings(
 
     path = config_path if config_path is not None else data_dir() / "config.toml"
     merged: dict[str, object] = {}
-    merged.update(_layer_from_config(path))
-    merged.update(_layer_from_env())
+    from_config = _layer_from_config(path)
+    from_env = _layer_from_env()
+    origins = {key: str(path) for key in from_config}
+    origins.update({key: f"HOMOG_{key.upper()}" for key in from_env})
+    merged.update(from_config)
+    merged.update(from_env)
     merged.update({k: v for k, v in explicit.items() if v is not None})
+    for key, value in explicit.items():
+        if value is not None:
+            origins.pop(key, None)
 
     sampler = str(merged.pop("sampler", "ollama"))
     if sampler not in SAMPLER_PRESETS:
@@ -351,5 +358,23 @@ def resolve_settings(
         clusterers=tuple(clusterers),  # type: ignore[arg-type]
         **merged,  # type: ignore[arg-type]
     )
-    settings.validate()
+    try:
+        settings.validate()
+    except ConfigError as error:
+        # Name the variable or file the bad value came from, not a flag the
+        # user never passed.
+        key = _KEY_OF_FLAG.get(error.key)
+        if key is not None and key in origins:
+            raise ConfigError(f"{origins[key]} {key}", error.value, error.allowed) from None
+        raise
     return settings
+
+
+# Settings keys of the flags that validation errors name.
+_KEY_OF_FLAG = {
+    "--limit": "limit", "--samples": "n_samples", "--max-tokens": "max_tokens",
+    "--sampler": "sampler", "--seed": "seed", "--gpu-layers": "gpu_layers",
+    "--threads": "n_threads", "--decode": "decode", "--parallel": "parallel",
+    "--group-size": "group_size", "--kv-type": "kv_type", "n_ctx": "n_ctx",
+    "--temperature": "temperature",
+}

@@ -72,7 +72,7 @@ def _request(n_samples: int) -> AnswerRequest:
     return AnswerRequest(prompt, tuple(range(n_samples)), PARAMS, 50)
 
 
-def test_answers_fill_slots_in_queue_order_and_stay_contiguous() -> None:
+def test_slots_fill_in_queue_order() -> None:
     decoder = FakeDecoder()
     ticks = itertools.count()
     # Prompts of 3 and 6 tokens: answers of 3 and 6 tokens.
@@ -134,7 +134,7 @@ def test_elapsed_time_adds_up_to_the_model_time() -> None:
     assert all(e > 0 for e in elapsed)
 
 
-def test_answer_ending_on_its_first_token_never_takes_a_slot() -> None:
+def test_one_token_answer_takes_no_slot() -> None:
     class EndAtOnce(FakeDecoder):
         def load_prompt(self, tokens) -> np.ndarray:  # noqa: ANN001
             super().load_prompt(tokens)

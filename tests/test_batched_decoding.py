@@ -80,7 +80,7 @@ def test_elapsed_time_is_shared_out(smollm_batched) -> None:
 
 
 def test_group_answers_do_not_depend_on_earlier_calls() -> None:
-    # Gemma 3 is Q4_K_M: its logits change once a step holds 8 or more
+    # Gemma 3 is Q4_K_M: its logits change once a step contains 8 or more
     # tokens, so answers depend on the batch. A group decoded after another
     # group must still equal the same group decoded by a fresh backend, as a
     # resumed run decodes it.
@@ -224,6 +224,9 @@ def test_run_records_how_it_decodes(tmp_path, capsys) -> None:
     # SmolLM2: 30 layers x 3 KV heads x (64 + 64) x 2 bytes per token, 256 cells, 5 streams.
     assert ("decoding", "batched decoding, 4 slot(s), groups of 2 question(s), flash attention "
             "off, KV cache f16 (at most 28.1 MiB at the start), 2 thread(s)") in events
+    assert main(["runs", "show", "1", "--resamples", "100", "--db", str(db)]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "info decoding: batched decoding, 4 slot(s), groups of 2 question(s)" in shown
     assert {k: settings[k] for k in ("decode", "parallel", "group_size", "flash_attn",
                                      "kv_type")} == {
         "decode": "batched", "parallel": 4, "group_size": 2, "flash_attn": False, "kv_type": "f16"}

@@ -42,6 +42,47 @@ def test_resolve_precedence_flag_env_file(tmp_path, monkeypatch) -> None:
     assert settings.seed == 9
 
 
+def test_resolve_decoding_defaults_and_env(tmp_path, monkeypatch) -> None:
+    settings = resolve_settings({}, config_path=tmp_path / "none.toml")
+    assert (settings.decode, settings.parallel, settings.group_size) == ("batched", 32, 8)
+    assert (settings.flash_attn, settings.kv_type) == (False, "f16")
+    monkeypatch.setenv("HOMOG_FLASH_ATTN", "on")
+    monkeypatch.setenv("HOMOG_DECODE", "sequential")
+    config = tmp_path / "config.toml"
+    config.write_text("[run]\nflash_attn = false\ngroup_size = 3\n", encoding="utf-8")
+    settings = resolve_settings({}, config_path=config)
+    assert settings.flash_attn is True
+    assert settings.decode == "sequential"
+    assert settings.group_size == 3
+
+
+def test_resolve_rejects_bad_boolean(monkeypatch) -> None:
+    monkeypatch.setenv("HOMOG_FLASH_ATTN", "maybe")
+    with pytest.raises(ConfigError) as info:
+        resolve_settings({})
+    assert info.value.key == "HOMOG_FLASH_ATTN flash_attn"
+    assert "must be true or false (or 1/0)" in str(info.value)
+
+
+def test_resolve_error_names_the_source(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOMOG_PARALLEL", "0")
+    with pytest.raises(ConfigError) as info:
+        resolve_settings({}, config_path=tmp_path / "none.toml")
+    assert str(info.value) == (
+        "invalid value for HOMOG_PARALLEL: 0; use an integer from 1 to 256")
+    monkeypatch.delenv("HOMOG_PARALLEL")
+    config = tmp_path / "config.toml"
+    config.write_text("[run]\ngroup_size = 0\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        resolve_settings({}, config_path=config)
+    assert str(info.value) == (
+        f"invalid value for group_size in {config}: 0; use an integer from 1 to 1024")
+    # A flag overrides the file, so the flag is named.
+    with pytest.raises(ConfigError) as info:
+        resolve_settings({"group_size": 2000}, config_path=config)
+    assert info.value.key == "--group-size"
+
+
 def test_resolve_temperature_overrides_preset() -> None:
     settings = resolve_settings({"sampler": "pure", "temperature": 0.7})
     assert settings.sampler_params.temperature == 0.7
@@ -57,6 +98,11 @@ def test_resolve_temperature_overrides_preset() -> None:
         ({"temperature": 0.0}, "--temperature"),
         ({"sampler": "greedy"}, "--sampler"),
         ({"gpu_layers": -2}, "--gpu-layers"),
+        ({"decode": "fast"}, "--decode"),
+        ({"parallel": 0}, "--parallel"),
+        ({"parallel": 257}, "--parallel"),
+        ({"group_size": 0}, "--group-size"),
+        ({"kv_type": "q4_0"}, "--kv-type"),
     ],
 )
 def test_resolve_rejects_out_of_range(explicit, key) -> None:

@@ -54,11 +54,24 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _show(args: argparse.Namespace) -> int:
-    summary = summarize_run(open_db(args), args.run_id, n_resamples=args.resamples)
+    store = open_db(args)
+    summary = summarize_run(store, args.run_id, n_resamples=args.resamples)
     if args.json:
         print_json(summary_to_json(summary))
-    else:
-        print_summary(summary, stdout_console())
+        return 0
+    console = stdout_console()
+    print_summary(summary, console)
+    events = store.events(args.run_id)
+    run_events = [row for row in events if row["qid"] is None]
+    n_question_events = len(events) - len(run_events)
+    if run_events or n_question_events:
+        console.print("events:", highlight=False)
+        for row in run_events:
+            console.print(f"  {row['created_utc'][:19]} {row['level']} {row['kind']}: "
+                          f"{row['message']}", highlight=False, markup=False)
+        if n_question_events:
+            console.print(f"  and {n_question_events} event(s) of single questions "
+                          "(empty answers and similar)", highlight=False)
     return 0
 
 

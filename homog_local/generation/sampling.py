@@ -261,7 +261,7 @@ def _draw_full(
 
 
 def _inverse_cdf(weights: npt.NDArray[np.float32], uniform: float) -> int:
-    """Return the token whose cumulative weight interval holds uniform * total.
+    """Return the token whose cumulative weight interval contains uniform * total.
 
     Two levels (block sums, then one block) avoid a cumulative sum over the
     whole vocabulary.
