@@ -108,7 +108,7 @@ class LlamaBackend:
     10 to 22 sequences per step on SmolLM2, and no faster on Gemma 3 and
     Qwen2.5. K-quant models (Q4_K_M) are another
     matter: llama.cpp's CPU matrix multiply takes another path once a step
-    holds 8 or more tokens, so their logits depend on the batch, which is why
+    contains 8 or more tokens, so their logits depend on the batch, which is why
     runs batch fixed groups of questions.
 
     NOTE: batched decoding with ``gpu_layers`` has not been run on a GPU.

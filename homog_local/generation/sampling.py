@@ -6,10 +6,10 @@ slower). This module works on the raw logits row instead, so every filter is
 explicit and the entropy is computed over the whole vocabulary.
 
 Each decoding step of a batch calls this module once per live sequence, on
-rows of up to 262k logits, so the work per row is kept to a few passes over
-the vocabulary: a max, one shifted exponential, its sum and one dot product
-for the statistics. The filters never sort or cumulate the whole vocabulary:
-they find the top of the distribution by thresholding and sort only that.
+rows of up to 262k logits. The statistics therefore take a few passes over
+the vocabulary: a max, one shifted exponential, its sum and one dot product.
+The filters never sort or cumulate the whole vocabulary. They find the top
+of the distribution by thresholding and sort only that part.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ __all__ = [
 ]
 
 # Width, in logits, of the first threshold below the top logit when the
-# filters look for the head of the distribution; it doubles until enough
-# tokens are found.
+# filters look for the head of the distribution. It doubles until enough
+# tokens pass.
 _HEAD_WIDTH = 12.0
 # Block size of the two-level inverse-CDF draw over the full vocabulary.
 _DRAW_BLOCK = 4096
@@ -243,21 +243,15 @@ def _draw_full(
     if temperature == 1.0 and softmax is not None:
         weights = softmax.weights
     else:
-        # The statistics, when asked for, were taken from scratch.weights
-        # already; the buffer can be reused.
         weights = scratch.weights
         np.subtract(row, np.float32(top), out=weights)
         if temperature != 1.0:
             np.divide(weights, np.float32(temperature), out=weights)
         np.exp(weights, out=weights)
-    saved = {token: float(weights[token]) for token in penalised}
+    # The statistics were taken before this point, so the buffer may change.
     for token, value in penalised.items():
         weights[token] = math.exp((value - top) / temperature)
-    try:
-        return _inverse_cdf(weights, rng.random())
-    finally:
-        for token, value in saved.items():
-            weights[token] = value
+    return _inverse_cdf(weights, rng.random())
 
 
 def _inverse_cdf(weights: npt.NDArray[np.float32], uniform: float) -> int:

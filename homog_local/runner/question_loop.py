@@ -68,7 +68,6 @@ class QuestionLoop:
         self.interrupted = False
         self._embedders: dict[str, Embedder] = {}
         self.scorer = QuestionScorer(engine.store, embedder_factory=self._embedder)
-        self.last_cluster_stats: tuple[ClusterStats, ...] = ()
         for spec in settings.clusterers:
             sha256, options = self.scorer.method_options(spec)
             save_cluster_method(self.store, run_id, spec.method, spec.kind.value, spec.model,
@@ -111,10 +110,9 @@ class QuestionLoop:
                 for result, stats, _, _ in processed:
                     self.store.save_question(self.run_id, result)
                     save_cluster_stats(self.store, self.run_id, result.qid, stats)
-            for (result, stats, gen_s, gen_tokens), question in zip(
+            for (result, _, gen_s, gen_tokens), question in zip(
                 processed, questions, strict=True
             ):
-                self.last_cluster_stats = stats
                 self.n_done_now += 1
                 generation_s += gen_s
                 n_tokens += gen_tokens
@@ -262,8 +260,8 @@ class QuestionLoop:
 def _groups(pending: Sequence[Any], size: int) -> list[list[Any]]:
     """Split pending rows into groups fixed by question position.
 
-    Group k holds positions k*size .. k*size+size-1, whichever of them are
-    still pending.
+    Group k contains positions k*size .. k*size+size-1, whichever of them
+    are still pending.
     """
     groups: dict[int, list[Any]] = {}
     for row in pending:
